@@ -1,0 +1,240 @@
+//! Bearer-token authentication. Every call carries a JWT naming the caller, its organisation and
+//! its roles; it is verified with `jsonwebtoken` against an HS256 secret (development and the
+//! embedded default) or the identity provider's RS256/ES256 keys from a JWKS file or URL. Only
+//! the algorithms of the configured keys are accepted; issuer, audience and expiry are checked
+//! with a small explicit leeway. The verified [`Caller`] rides in the request's extensions.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use tonic::service::Interceptor;
+use tonic::{Request, Status};
+
+use crate::config::{ConfigError, Settings};
+use crate::error::Error;
+
+/// How often keys fetched from a JWKS URL are refreshed (identity providers rotate them).
+const JWKS_REFRESH: Duration = Duration::from_secs(600);
+
+/// What a caller may be. One token may carry several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A council's procurement officer.
+    Officer,
+    /// A member of a council's evaluation panel.
+    Evaluator,
+    /// A member of a provider organisation.
+    Provider,
+    /// A council's finance-system integration.
+    Integrator,
+    /// A platform administrator.
+    Admin,
+    /// Another marketplace service calling internally.
+    Service,
+}
+
+/// The claims of a marketplace token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user (or `service:<name>`).
+    pub sub: String,
+    /// The organisation the user acts for: a council, a provider, or `platform`.
+    pub org: String,
+    pub roles: Vec<Role>,
+    pub iss: String,
+    pub aud: String,
+    /// Expiry, seconds since the epoch.
+    pub exp: i64,
+    /// Issued at, seconds since the epoch.
+    pub iat: i64,
+}
+
+/// A verified caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: String,
+    pub organisation_id: String,
+    pub roles: HashSet<Role>,
+}
+
+impl Caller {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// `Ok` when the caller has any of `roles` (admins always do); PERMISSION_DENIED otherwise.
+    pub fn require_any(&self, roles: &[Role]) -> Result<(), Error> {
+        if self.has_role(Role::Admin) || roles.iter().any(|role| self.has_role(*role)) {
+            return Ok(());
+        }
+        let wanted = roles.iter().map(|role| format!("{role:?}").to_lowercase()).collect::<Vec<_>>().join(" or ");
+        Err(Error::PermissionDenied(format!("this call needs the {wanted} role; ask your administrator for it")))
+    }
+
+    /// The verified caller of a request that passed the [`AuthInterceptor`].
+    pub fn of<T>(request: &Request<T>) -> Result<&Caller, Error> {
+        request
+            .extensions()
+            .get::<Caller>()
+            .ok_or_else(|| Error::Unauthenticated("no verified caller; send a bearer token".into()))
+    }
+}
+
+/// The keys tokens are checked against.
+enum Keys {
+    Shared(DecodingKey),
+    Published(JwkSet),
+}
+
+/// Verifies bearer tokens.
+pub struct Authenticator {
+    keys: RwLock<Keys>,
+    algorithms: Vec<Algorithm>,
+    issuer: String,
+    audience: String,
+    leeway: Duration,
+}
+
+impl Authenticator {
+    /// Accepts HS256 tokens signed with `secret`.
+    pub fn hs256(secret: &[u8], issuer: &str, audience: &str, leeway: Duration) -> Self {
+        Self::new(Keys::Shared(DecodingKey::from_secret(secret)), vec![Algorithm::HS256], issuer, audience, leeway)
+    }
+
+    /// Accepts RS256 and ES256 tokens signed by a key in `jwks`.
+    pub fn jwks(jwks: JwkSet, issuer: &str, audience: &str, leeway: Duration) -> Self {
+        Self::new(Keys::Published(jwks), vec![Algorithm::RS256, Algorithm::ES256], issuer, audience, leeway)
+    }
+
+    fn new(keys: Keys, algorithms: Vec<Algorithm>, issuer: &str, audience: &str, leeway: Duration) -> Self {
+        Self { keys: RwLock::new(keys), algorithms, issuer: issuer.into(), audience: audience.into(), leeway }
+    }
+
+    /// Builds the authenticator the settings describe: a JWKS URL or file if given, else the
+    /// HS256 secret. With none, start-up stops naming the variables to set.
+    pub async fn from_settings(settings: &Settings) -> Result<Arc<Self>, ConfigError> {
+        let leeway = Duration::from_secs(settings.auth_leeway_secs);
+        let (issuer, audience) = (&settings.auth_issuer, &settings.auth_audience);
+        if let Some(url) = &settings.auth_jwks_url {
+            let jwks = fetch_jwks(url).await.map_err(|error| ConfigError(format!("AUTH_JWKS_URL: {error}")))?;
+            let authenticator = Arc::new(Self::jwks(jwks, issuer, audience, leeway));
+            authenticator.clone().refresh_from(url.clone());
+            return Ok(authenticator);
+        }
+        if let Some(path) = &settings.auth_jwks_path {
+            let jwks = read_jwks(path).map_err(|error| ConfigError(format!("AUTH_JWKS_PATH: {error}")))?;
+            return Ok(Arc::new(Self::jwks(jwks, issuer, audience, leeway)));
+        }
+        match &settings.auth_hs256_secret {
+            Some(secret) if secret.len() >= 32 => Ok(Arc::new(Self::hs256(secret.as_bytes(), issuer, audience, leeway))),
+            Some(_) => Err(ConfigError("AUTH_HS256_SECRET must be at least 32 characters".into())),
+            None => Err(ConfigError(
+                "no token keys: set AUTH_JWKS_URL or AUTH_JWKS_PATH (production) or AUTH_HS256_SECRET (development)".into(),
+            )),
+        }
+    }
+
+    /// Keeps the keys of a JWKS URL fresh; a failed refresh keeps the keys already held.
+    fn refresh_from(self: Arc<Self>, url: String) {
+        let authenticator = Arc::downgrade(&self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(JWKS_REFRESH).await;
+                let Some(authenticator) = authenticator.upgrade() else { return };
+                match fetch_jwks(&url).await {
+                    Ok(jwks) => match authenticator.keys.write() {
+                        Ok(mut keys) => *keys = Keys::Published(jwks),
+                        Err(_) => tracing::error!("token keys lock poisoned"),
+                    },
+                    Err(error) => tracing::warn!(%error, "JWKS refresh failed; keeping the current keys"),
+                }
+            }
+        });
+    }
+
+    /// Checks a token and returns its caller. Every failure is UNAUTHENTICATED.
+    pub fn verify(&self, token: &str) -> Result<Caller, Error> {
+        let rejected = |why: &str| Error::Unauthenticated(format!("bearer token rejected: {why}; sign in again"));
+        let header = jsonwebtoken::decode_header(token).map_err(|_| rejected("malformed or unsupported algorithm"))?;
+        if !self.algorithms.contains(&header.alg) {
+            return Err(rejected("algorithm not accepted"));
+        }
+        let mut validation = Validation::new(header.alg);
+        validation.algorithms = vec![header.alg];
+        validation.leeway = self.leeway.as_secs();
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let keys = self.keys.read().map_err(|_| Error::internal("token keys lock poisoned"))?;
+        let key = match &*keys {
+            Keys::Shared(key) => key.clone(),
+            Keys::Published(jwks) => {
+                let jwk = match &header.kid {
+                    Some(kid) => jwks.find(kid),
+                    None if jwks.keys.len() == 1 => jwks.keys.first(),
+                    None => None,
+                }
+                .ok_or_else(|| rejected("signed by an unknown key"))?;
+                DecodingKey::from_jwk(jwk).map_err(|_| rejected("signed by an unusable key"))?
+            }
+        };
+        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+            .map_err(|error| rejected(&error.to_string()))?
+            .claims;
+        Ok(Caller { user_id: claims.sub, organisation_id: claims.org, roles: claims.roles.into_iter().collect() })
+    }
+
+    /// The interceptor that puts the verified caller into each request.
+    pub fn interceptor(self: &Arc<Self>) -> AuthInterceptor {
+        AuthInterceptor { authenticator: self.clone() }
+    }
+}
+
+/// Rejects calls without a valid bearer token and records the caller of the others.
+#[derive(Clone)]
+pub struct AuthInterceptor {
+    authenticator: Arc<Authenticator>,
+}
+
+impl Interceptor for AuthInterceptor {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        let token = request
+            .metadata()
+            .get("authorization")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or_else(|| Status::from(Error::Unauthenticated("missing bearer token: send `authorization: Bearer <token>`".into())))?;
+        let caller = self.authenticator.verify(token.trim())?;
+        request.extensions_mut().insert(caller);
+        Ok(request)
+    }
+}
+
+/// Signs an HS256 token: development tokens for the embedded default, and tests.
+pub fn mint_hs256(secret: &[u8], claims: &Claims) -> Result<String, Error> {
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret)).map_err(Error::internal)
+}
+
+fn read_jwks(path: &Path) -> Result<JwkSet, String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    serde_json::from_str(&text).map_err(|error| format!("{} is not a JWKS: {error}", path.display()))
+}
+
+async fn fetch_jwks(url: &str) -> Result<JwkSet, String> {
+    let response = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|error| error.to_string())?
+        .get(url)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(|error| format!("cannot fetch {url}: {error}"))?;
+    response.json().await.map_err(|error| format!("{url} did not return a JWKS: {error}"))
+}

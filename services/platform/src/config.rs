@@ -1,0 +1,189 @@
+//! Typed settings from environment variables, optionally layered over a TOML file named by
+//! `MARKETPLACE_CONFIG_FILE`. Every setting has a safe default or is optional; a malformed value
+//! stops start-up with an error that names the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The environment variable naming an optional TOML file of settings (same keys as the variables).
+pub const CONFIG_FILE_VAR: &str = "MARKETPLACE_CONFIG_FILE";
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Every setting a service reads. Field names are the environment variables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+pub struct Settings {
+    /// Folder for the embedded default's SQLite files, event log and documents.
+    pub data_dir: PathBuf,
+    /// `postgres://...` or `sqlite://...`; unset means a SQLite file in `DATA_DIR`.
+    pub database_url: Option<String>,
+    /// Largest number of pooled database connections.
+    pub database_max_connections: u32,
+    /// `nats://host:port` of a JetStream server; unset means the embedded event log in `DATA_DIR`.
+    pub nats_url: Option<String>,
+    /// First token of every event subject (`<root>.<tenant>.<service>.<event>`).
+    pub events_subject_root: String,
+    /// JetStream stream holding `<root>.>`.
+    pub events_stream: String,
+    /// Stream replicas: 1 on one server, 3 on a production cluster.
+    pub events_replicas: usize,
+    /// Seconds within which JetStream drops a re-published event with the same id.
+    pub events_duplicate_window_secs: u64,
+    /// Deliveries of one event before a consumer gives up on it.
+    pub events_max_deliver: i64,
+    /// How often the outbox relay looks for unsent events when nothing wakes it.
+    pub outbox_poll_interval_ms: u64,
+    /// Address the gRPC server listens on.
+    pub grpc_listen_addr: SocketAddr,
+    /// Longest a call may take before DEADLINE_EXCEEDED.
+    pub grpc_request_timeout_secs: u64,
+    /// Largest gRPC message accepted or sent.
+    pub grpc_max_message_bytes: usize,
+    /// Calls served at once across all connections; more wait.
+    pub grpc_concurrency_limit: usize,
+    /// Expected `iss` of bearer tokens.
+    pub auth_issuer: String,
+    /// Expected `aud` of bearer tokens.
+    pub auth_audience: String,
+    /// Shared secret for HS256 tokens (development and the embedded default).
+    pub auth_hs256_secret: Option<String>,
+    /// Path of a JWKS file with the identity provider's RS256/ES256 public keys.
+    pub auth_jwks_path: Option<PathBuf>,
+    /// URL of the identity provider's JWKS (fetched at start-up and refreshed).
+    pub auth_jwks_url: Option<String>,
+    /// Clock skew allowed when checking `exp` and `nbf`.
+    pub auth_leeway_secs: u64,
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// OTLP/gRPC endpoint for traces; unset means traces are not exported.
+    pub otel_exporter_otlp_endpoint: Option<String>,
+}
+
+impl Settings {
+    /// Defaults for a service whose gRPC server listens on `port` when nothing else is set.
+    pub fn defaults(port: u16) -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            database_max_connections: 10,
+            nats_url: None,
+            events_subject_root: "commissioning".into(),
+            events_stream: "COMMISSIONING".into(),
+            events_replicas: 1,
+            events_duplicate_window_secs: 120,
+            events_max_deliver: 10,
+            outbox_poll_interval_ms: 500,
+            grpc_listen_addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            grpc_request_timeout_secs: 30,
+            grpc_max_message_bytes: 4 * 1024 * 1024,
+            grpc_concurrency_limit: 256,
+            auth_issuer: "commissioning-marketplace".into(),
+            auth_audience: "commissioning".into(),
+            auth_hs256_secret: None,
+            auth_jwks_path: None,
+            auth_jwks_url: None,
+            auth_leeway_secs: 30,
+            log_format: LogFormat::Text,
+            otel_exporter_otlp_endpoint: None,
+        }
+    }
+
+    /// Reads the settings: defaults, then the optional file, then the environment.
+    pub fn load(port: u16) -> Result<Self, ConfigError> {
+        Self::from_figment(Self::figment(port))
+    }
+
+    /// The layered sources, exposed so a binary can add its own (command-line flags, say).
+    pub fn figment(port: u16) -> Figment {
+        let mut figment = Figment::from(Serialized::defaults(Self::defaults(port)));
+        if let Ok(file) = std::env::var(CONFIG_FILE_VAR) {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let keys = Self::variable_names();
+        figment.merge(Env::raw().lowercase(false).filter(move |key| keys.contains(&key.as_str())))
+    }
+
+    /// Extracts settings, turning a figment error into one that names the variable.
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        figment.extract().map_err(|error| ConfigError(error.to_string()))
+    }
+
+    /// The environment variables read, as listed in the README.
+    pub fn variable_names() -> Vec<&'static str> {
+        vec![
+            "DATA_DIR",
+            "DATABASE_URL",
+            "DATABASE_MAX_CONNECTIONS",
+            "NATS_URL",
+            "EVENTS_SUBJECT_ROOT",
+            "EVENTS_STREAM",
+            "EVENTS_REPLICAS",
+            "EVENTS_DUPLICATE_WINDOW_SECS",
+            "EVENTS_MAX_DELIVER",
+            "OUTBOX_POLL_INTERVAL_MS",
+            "GRPC_LISTEN_ADDR",
+            "GRPC_REQUEST_TIMEOUT_SECS",
+            "GRPC_MAX_MESSAGE_BYTES",
+            "GRPC_CONCURRENCY_LIMIT",
+            "AUTH_ISSUER",
+            "AUTH_AUDIENCE",
+            "AUTH_HS256_SECRET",
+            "AUTH_JWKS_PATH",
+            "AUTH_JWKS_URL",
+            "AUTH_LEEWAY_SECS",
+            "LOG_FORMAT",
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+        ]
+    }
+
+    /// The database URL, defaulting to `<DATA_DIR>/<service>.sqlite`.
+    pub fn database_url_for(&self, service: &str) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join(format!("{service}.sqlite")).display())
+        })
+    }
+
+    /// The outbox relay's idle polling period.
+    pub fn outbox_poll_interval(&self) -> Duration {
+        Duration::from_millis(self.outbox_poll_interval_ms)
+    }
+}
+
+/// A setting is malformed or missing; the message names the variable and what is expected.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_value_names_its_variable() {
+        let figment = Figment::from(Serialized::defaults(Settings::defaults(1)))
+            .merge(("GRPC_REQUEST_TIMEOUT_SECS", "soon"));
+        let error = Settings::from_figment(figment).expect_err("a word is not a number");
+        assert!(error.0.contains("GRPC_REQUEST_TIMEOUT_SECS"), "{error}");
+    }
+
+    #[test]
+    fn defaults_put_sqlite_under_the_data_dir() {
+        let settings = Settings::defaults(50061);
+        assert_eq!(settings.database_url_for("providers"), "sqlite://./data/providers.sqlite?mode=rwc");
+        assert_eq!(settings.grpc_listen_addr.port(), 50061);
+    }
+}

@@ -1,0 +1,164 @@
+//! The one mapping from what went wrong to a `tonic::Status`: the right code, a message that says
+//! what to do next, and rich details (google.rpc BadRequest, PreconditionFailure, ErrorInfo).
+//! Internal failures are logged with a reference and never leak their text to the caller.
+
+use std::collections::HashMap;
+
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+/// The `ErrorInfo.domain` of every error the marketplace returns.
+pub const ERROR_DOMAIN: &str = "commissioning.marketplace";
+
+/// One field a client got wrong, and how to put it right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldViolation {
+    /// Path of the field in the request, such as `tender.bid_deadline`.
+    pub field: String,
+    /// What is wrong and what is expected.
+    pub description: String,
+}
+
+impl FieldViolation {
+    pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
+        Self { field: field.into(), description: description.into() }
+    }
+}
+
+/// Everything a call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request is malformed; each violation names a field.
+    #[error("invalid request: {}", describe(.0))]
+    InvalidArgument(Vec<FieldViolation>),
+    /// The thing asked for does not exist (or the caller may not know it exists).
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
+    /// The thing to create exists already.
+    #[error("{0}")]
+    AlreadyExists(String),
+    /// The request is valid but the resource is in the wrong state for it.
+    #[error("{message}")]
+    FailedPrecondition {
+        /// What to do next, for a person.
+        message: String,
+        /// Machine-readable reason, such as `TENDER_CLOSED`.
+        reason: &'static str,
+    },
+    /// The caller is known but may not do this.
+    #[error("{0}")]
+    PermissionDenied(String),
+    /// No valid bearer token.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// A size or rate limit was exceeded.
+    #[error("{0}")]
+    ResourceExhausted(String),
+    /// A dependency is down; retrying later may work.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A bug or an infrastructure failure; details go to the log, not the caller.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn describe(violations: &[FieldViolation]) -> String {
+    violations
+        .iter()
+        .map(|violation| format!("{}: {}", violation.field, violation.description))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    /// One bad field.
+    pub fn invalid(field: impl Into<String>, description: impl Into<String>) -> Self {
+        Self::InvalidArgument(vec![FieldViolation::new(field, description)])
+    }
+
+    /// The wrong state, with a reason code and a message saying what to do.
+    pub fn precondition(reason: &'static str, message: impl Into<String>) -> Self {
+        Self::FailedPrecondition { message: message.into(), reason }
+    }
+
+    /// An infrastructure failure, kept out of the caller's sight.
+    pub fn internal(error: impl std::fmt::Display) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Self::internal(error)
+    }
+}
+
+impl From<Error> for Status {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::InvalidArgument(violations) => {
+                let mut details = ErrorDetails::new();
+                for violation in &violations {
+                    details.add_bad_request_violation(&violation.field, &violation.description);
+                }
+                details.set_error_info("INVALID_ARGUMENT", ERROR_DOMAIN, HashMap::new());
+                let message = format!("invalid request: {}; correct these fields and retry", describe(&violations));
+                Status::with_error_details(Code::InvalidArgument, message, details)
+            }
+            Error::NotFound { kind, id } => with_reason(Code::NotFound, "NOT_FOUND", format!("{kind} {id} not found")),
+            Error::AlreadyExists(message) => with_reason(Code::AlreadyExists, "ALREADY_EXISTS", message),
+            Error::FailedPrecondition { message, reason } => {
+                let mut details = ErrorDetails::with_precondition_failure_violation(reason, "", &message);
+                details.set_error_info(reason, ERROR_DOMAIN, HashMap::new());
+                Status::with_error_details(Code::FailedPrecondition, message, details)
+            }
+            Error::PermissionDenied(message) => with_reason(Code::PermissionDenied, "PERMISSION_DENIED", message),
+            Error::Unauthenticated(message) => with_reason(Code::Unauthenticated, "UNAUTHENTICATED", message),
+            Error::ResourceExhausted(message) => with_reason(Code::ResourceExhausted, "RESOURCE_EXHAUSTED", message),
+            Error::Unavailable(message) => with_reason(Code::Unavailable, "UNAVAILABLE", message),
+            Error::Internal(detail) => {
+                let reference = uuid::Uuid::new_v4();
+                tracing::error!(%reference, %detail, "internal error");
+                Status::internal(format!("internal error (reference {reference}); please retry later or report the reference"))
+            }
+        }
+    }
+}
+
+fn with_reason(code: Code, reason: &str, message: String) -> Status {
+    Status::with_error_details(code, message, ErrorDetails::with_error_info(reason, ERROR_DOMAIN, HashMap::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_argument_carries_each_field_violation() {
+        let status: Status = Error::InvalidArgument(vec![
+            FieldViolation::new("postcode", "not a UK postcode"),
+            FieldViolation::new("email", "missing @"),
+        ])
+        .into();
+        assert_eq!(status.code(), Code::InvalidArgument);
+        let bad_request = status.get_details_bad_request().expect("BadRequest details");
+        let fields: Vec<_> = bad_request.field_violations.iter().map(|v| v.field.as_str()).collect();
+        assert_eq!(fields, ["postcode", "email"]);
+        assert!(status.message().contains("postcode: not a UK postcode"));
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_their_text() {
+        let status: Status = Error::internal("connection to 10.0.0.5 refused: password wrong").into();
+        assert_eq!(status.code(), Code::Internal);
+        assert!(!status.message().contains("password"));
+        assert!(status.message().contains("reference"));
+    }
+
+    #[test]
+    fn precondition_names_its_reason() {
+        let status: Status = Error::precondition("TENDER_CLOSED", "tender closed at 12:00; bids are no longer accepted").into();
+        assert_eq!(status.code(), Code::FailedPrecondition);
+        assert_eq!(status.get_details_error_info().expect("ErrorInfo").reason, "TENDER_CLOSED");
+    }
+}

@@ -1,0 +1,143 @@
+//! The NATS JetStream bus: one file-backed stream for `<root>.>` with a duplicate window,
+//! `Nats-Msg-Id` de-duplication, and durable pull consumers with explicit acknowledgement,
+//! bounded redelivery, NAK with delay on a passing error and TERM on a hopeless message.
+//! Uses only what a 2.9 server offers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::HeaderMap;
+use async_nats::jetstream::{self, AckKind, consumer, stream};
+use futures::StreamExt;
+
+use super::dispatch::{Outcome, deliver, unreadable};
+use super::{BusError, ConsumerSpec, EventHandler, EventsConfig, InboundEvent, OutboundEvent, PublishReceipt, Publisher};
+
+/// Pause before a consumer re-subscribes after losing its pull subscription.
+const RESUBSCRIBE_DELAY: Duration = Duration::from_secs(1);
+
+/// A connection to JetStream and the marketplace's stream.
+#[derive(Clone)]
+pub struct NatsBus {
+    jetstream: jetstream::Context,
+    config: Arc<EventsConfig>,
+}
+
+impl NatsBus {
+    /// Connects and makes sure the stream exists.
+    pub async fn connect(url: &str, config: EventsConfig) -> Result<Self, BusError> {
+        let client = async_nats::connect(url)
+            .await
+            .map_err(|error| BusError(format!("cannot connect to NATS at {url}: {error}")))?;
+        let jetstream = jetstream::new(client);
+        jetstream
+            .get_or_create_stream(stream::Config {
+                name: config.stream.clone(),
+                subjects: vec![config.filter(">")],
+                storage: stream::StorageType::File,
+                num_replicas: config.replicas,
+                duplicate_window: config.duplicate_window,
+                ..Default::default()
+            })
+            .await
+            .map_err(|error| BusError(format!("cannot create stream {}: {error}", config.stream)))?;
+        Ok(Self { jetstream, config: Arc::new(config) })
+    }
+
+    pub fn config(&self) -> &EventsConfig {
+        &self.config
+    }
+
+    /// The JetStream context, for integrators' tests and administration.
+    pub fn jetstream(&self) -> &jetstream::Context {
+        &self.jetstream
+    }
+
+    /// Creates (or resumes) a durable pull consumer and runs it until the handle is dropped.
+    pub(super) async fn consume<H: EventHandler>(
+        &self,
+        spec: ConsumerSpec,
+        handler: Arc<H>,
+    ) -> Result<tokio::task::JoinHandle<()>, BusError> {
+        let stream = self.jetstream.get_stream(&self.config.stream).await.map_err(BusError::new)?;
+        let consumer: consumer::PullConsumer = stream
+            .get_or_create_consumer(
+                &spec.name,
+                consumer::pull::Config {
+                    durable_name: Some(spec.name.clone()),
+                    filter_subject: self.config.filter(&spec.pattern),
+                    ack_policy: consumer::AckPolicy::Explicit,
+                    ack_wait: self.config.ack_wait,
+                    max_deliver: self.config.max_deliver,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|error| BusError(format!("cannot create consumer {}: {error}", spec.name)))?;
+        let config = self.config.clone();
+        Ok(tokio::spawn(async move {
+            loop {
+                if let Err(error) = run_consumer(&spec.name, &config, &consumer, handler.as_ref()).await {
+                    tracing::warn!(consumer = %spec.name, %error, "consumer lost its subscription; resubscribing");
+                }
+                tokio::time::sleep(RESUBSCRIBE_DELAY).await;
+            }
+        }))
+    }
+}
+
+impl Publisher for NatsBus {
+    /// Publishes and waits for JetStream's acknowledgement.
+    async fn publish(&self, event: &OutboundEvent) -> Result<PublishReceipt, BusError> {
+        let mut headers = HeaderMap::new();
+        for (name, value) in event.headers() {
+            headers.insert(name, value.as_str());
+        }
+        let ack = self
+            .jetstream
+            .publish_with_headers(event.subject(&self.config.subject_root), headers, event.payload.clone().into())
+            .await
+            .map_err(BusError::new)?
+            .await
+            .map_err(BusError::new)?;
+        Ok(PublishReceipt { duplicate: ack.duplicate })
+    }
+}
+
+async fn run_consumer<H: EventHandler>(
+    name: &str,
+    config: &EventsConfig,
+    consumer: &consumer::PullConsumer,
+    handler: &H,
+) -> Result<(), BusError> {
+    let mut messages = consumer.messages().await.map_err(BusError::new)?;
+    while let Some(message) = messages.next().await {
+        let message = message.map_err(BusError::new)?;
+        let delivered = message.info().map(|info| info.delivered).unwrap_or(1);
+        let headers = message.headers.clone().unwrap_or_default();
+        let header = |name: &str| headers.get(name).map(|value| value.as_str().to_owned());
+        let parsed = InboundEvent::parse(
+            &config.subject_root,
+            message.subject.as_str(),
+            header,
+            message.payload.to_vec(),
+            u32::try_from(delivered).unwrap_or(u32::MAX),
+        );
+        let ack = match parsed {
+            Ok(event) => match deliver(name, config, handler, &event).await {
+                Outcome::Ack => AckKind::Ack,
+                Outcome::RetryAfter(delay) => AckKind::Nak(Some(delay)),
+                Outcome::Terminate => AckKind::Term,
+            },
+            Err(reason) => {
+                unreadable(name, message.subject.as_str(), &reason);
+                AckKind::Term
+            }
+        };
+        // A lost acknowledgement means a redelivery, which the inbox makes harmless.
+        if let Err(error) = message.ack_with(ack).await {
+            tracing::warn!(consumer = name, %error, "acknowledgement not sent; the event will be redelivered");
+        }
+    }
+    Ok(())
+}

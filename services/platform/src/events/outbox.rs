@@ -1,0 +1,99 @@
+//! The outbox table and how a service writes to it: inside the transaction of the change that
+//! caused the event, so the change and its events land together or not at all.
+
+use chrono::Utc;
+use sea_orm::entity::prelude::*;
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
+
+use super::OutboundEvent;
+use crate::Error;
+
+/// One row per event, kept after it is sent.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outbox")]
+pub struct Model {
+    /// Insertion order; the relay publishes each aggregate's events in this order.
+    #[sea_orm(primary_key)]
+    pub seq: i64,
+    #[sea_orm(unique)]
+    pub event_id: String,
+    pub event_type: String,
+    pub tenant: String,
+    pub aggregate_id: String,
+    pub payload: Vec<u8>,
+    pub traceparent: Option<String>,
+    pub created_at: DateTimeUtc,
+    /// Set once the bus acknowledged the event.
+    pub sent_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl From<Model> for OutboundEvent {
+    fn from(row: Model) -> Self {
+        Self {
+            id: row.event_id,
+            event_type: row.event_type,
+            tenant: row.tenant,
+            aggregate_id: row.aggregate_id,
+            time: row.created_at,
+            traceparent: row.traceparent,
+            payload: row.payload,
+        }
+    }
+}
+
+/// Writes an event to the outbox within `txn`, carrying the current trace. `event_type` is
+/// `<service>.<event>`; `tenant` is the council's id or `platform`; `aggregate_id` is the
+/// resource the event is about. Returns the event id.
+pub async fn enqueue<C: ConnectionTrait>(
+    txn: &C,
+    event_type: &str,
+    tenant: &str,
+    aggregate_id: &str,
+    payload: &impl prost::Message,
+) -> Result<String, Error> {
+    if event_type.split('.').count() != 2 || !event_type.split('.').all(is_subject_token) {
+        return Err(Error::internal(format!("event type {event_type:?} is not <service>.<event>")));
+    }
+    if !is_subject_token(tenant) {
+        return Err(Error::internal(format!("tenant {tenant:?} cannot be a subject token")));
+    }
+    let event_id = uuid::Uuid::now_v7().to_string();
+    ActiveModel {
+        event_id: Set(event_id.clone()),
+        event_type: Set(event_type.to_owned()),
+        tenant: Set(tenant.to_owned()),
+        aggregate_id: Set(aggregate_id.to_owned()),
+        payload: Set(payload.encode_to_vec()),
+        traceparent: Set(crate::telemetry::current_traceparent()),
+        created_at: Set(Utc::now()),
+        sent_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(event_id)
+}
+
+/// Letters, digits, `_` and `-`: safe inside a NATS subject.
+fn is_subject_token(token: &str) -> bool {
+    !token.is_empty() && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_subject_token;
+
+    #[test]
+    fn subject_tokens_exclude_wildcards_and_separators() {
+        assert!(is_subject_token("E09000022"));
+        assert!(is_subject_token("platform"));
+        for bad in ["", "a.b", "*", ">", "a b"] {
+            assert!(!is_subject_token(bad), "{bad:?}");
+        }
+    }
+}

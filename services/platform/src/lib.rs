@@ -1,0 +1,19 @@
+//! What every marketplace service shares: configuration, telemetry, the database and its unit of
+//! work, events (NATS JetStream or the embedded log) with a transactional outbox and an inbox,
+//! bearer-token authentication, the hash-chained audit log, gRPC server start-up and the one
+//! mapping from errors to `tonic::Status`.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod grpc;
+pub mod migrations;
+pub mod runtime;
+pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use error::{Error, FieldViolation};

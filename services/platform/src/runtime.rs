@@ -1,0 +1,85 @@
+//! Assembles what a service runs on from its settings: its database (migrated), the event bus
+//! (NATS when `NATS_URL` is set, else the embedded log), the token verifier and the outbox relay.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rand::distr::{Alphanumeric, SampleString};
+use sea_orm_migration::MigratorTrait;
+
+use crate::auth::Authenticator;
+use crate::config::Settings;
+use crate::db::Database;
+use crate::events::embedded::EmbeddedLog;
+use crate::events::nats::NatsBus;
+use crate::events::relay::Relay;
+use crate::events::{EventBus, EventsConfig};
+
+/// File in the data folder holding the embedded default's development token secret.
+pub const DEV_SECRET_FILE: &str = "dev-token-secret";
+
+/// A running service's shared parts. Dropping it stops the relay.
+pub struct ServiceRuntime {
+    pub settings: Settings,
+    pub db: Database,
+    pub bus: EventBus,
+    pub authenticator: Arc<Authenticator>,
+    relay: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for ServiceRuntime {
+    fn drop(&mut self) {
+        self.relay.abort();
+    }
+}
+
+impl ServiceRuntime {
+    /// Connects and migrates `service`'s database, joins the bus (`bus` when given: the
+    /// all-in-one shares one), prepares token checks and starts the outbox relay.
+    pub async fn start<M: MigratorTrait>(service: &str, mut settings: Settings, bus: Option<EventBus>) -> anyhow::Result<Self> {
+        if settings.is_embedded_default() && settings.auth_hs256_secret.is_none() {
+            settings.auth_hs256_secret = Some(dev_secret(&settings.data_dir)?);
+        }
+        let url = settings.database_url_for(service);
+        let db = Database::connect(&url, settings.database_max_connections)
+            .await
+            .map_err(|error| anyhow::anyhow!("cannot open the {service} database (DATABASE_URL): {error}"))?;
+        db.migrate::<M>().await.map_err(|error| anyhow::anyhow!("cannot migrate the {service} database: {error}"))?;
+        let bus = match bus {
+            Some(bus) => bus,
+            None => connect_bus(&settings).await?,
+        };
+        let authenticator = Authenticator::from_settings(&settings).await?;
+        let relay = Relay::new(db.clone(), Arc::new(bus.clone()), settings.outbox_poll_interval()).spawn();
+        Ok(Self { settings, db, bus, authenticator, relay })
+    }
+}
+
+/// NATS JetStream when `NATS_URL` is set, else the embedded log in the data folder.
+pub async fn connect_bus(settings: &Settings) -> anyhow::Result<EventBus> {
+    let config = EventsConfig::from_settings(settings);
+    Ok(match &settings.nats_url {
+        Some(url) => EventBus::Nats(NatsBus::connect(url, config).await?),
+        None => EventBus::Embedded(EmbeddedLog::open(&settings.data_dir.join("events.sqlite"), config).await?),
+    })
+}
+
+/// The embedded default's token secret: made once, kept in the data folder, so `marketplace
+/// token` can mint development tokens the running marketplace accepts.
+pub fn dev_secret(data_dir: &Path) -> anyhow::Result<String> {
+    let path = data_dir.join(DEV_SECRET_FILE);
+    if let Ok(secret) = std::fs::read_to_string(&path) {
+        return Ok(secret.trim().to_owned());
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let secret = Alphanumeric.sample_string(&mut rand::rng(), 48);
+    std::fs::write(&path, &secret).map_err(|error| anyhow::anyhow!("cannot write {}: {error}", path.display()))?;
+    Ok(secret)
+}
+
+impl Settings {
+    /// No database URL and no NATS URL: everything local under `DATA_DIR`.
+    pub fn is_embedded_default(&self) -> bool {
+        self.database_url.is_none() && self.nats_url.is_none()
+    }
+}

@@ -1,0 +1,155 @@
+//! Test helpers (feature `testing`): a fresh PostgreSQL database per test, an isolated NATS
+//! stream per test (its own subject root), a SQLite database in a temporary folder, tokens, and
+//! a tracing subscriber with OpenTelemetry ids. The real servers must be running: when they are
+//! not, the helpers panic with what to start, so a test fails instead of skipping.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use sea_orm::ConnectionTrait;
+use sea_orm_migration::MigratorTrait;
+
+use crate::auth::{Claims, Role};
+use crate::db::Database;
+use crate::events::EventsConfig;
+use crate::events::nats::NatsBus;
+
+/// Variable naming the PostgreSQL server tests create their databases on.
+pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
+/// Variable naming the NATS server tests use.
+pub const TEST_NATS_URL: &str = "TEST_NATS_URL";
+/// Prefix of every database the tests create; `.ci/run` drops leftovers.
+pub const TEST_DATABASE_PREFIX: &str = "mkt_test_";
+/// HS256 secret, issuer and audience of test tokens.
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const TEST_ISSUER: &str = "commissioning-marketplace";
+pub const TEST_AUDIENCE: &str = "commissioning";
+
+fn admin_url() -> String {
+    std::env::var(TEST_DATABASE_URL).unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// The NATS server tests use.
+pub fn nats_url() -> String {
+    std::env::var(TEST_NATS_URL).unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+/// A fresh, uniquely named PostgreSQL database; dropped by [`PostgresDatabase::drop_database`].
+pub struct PostgresDatabase {
+    pub url: String,
+    pub name: String,
+    admin: Database,
+}
+
+impl PostgresDatabase {
+    /// Creates the database. Panics, naming what to start, when PostgreSQL is unreachable.
+    pub async fn create() -> Self {
+        let admin_url = admin_url();
+        let admin = Database::connect(&admin_url, 2).await.unwrap_or_else(|error| {
+            panic!("PostgreSQL is not reachable at {admin_url} ({error}); start it (see README) or set {TEST_DATABASE_URL}")
+        });
+        let name = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
+        admin
+            .conn()
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap_or_else(|error| panic!("cannot create test database {name}: {error}"));
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+        Self { url: format!("{base}/{name}"), name, admin }
+    }
+
+    /// Connects to the database and applies `M`'s migrations.
+    pub async fn connect<M: MigratorTrait>(&self) -> Database {
+        let db = Database::connect(&self.url, 10).await.unwrap_or_else(|error| panic!("cannot connect to {}: {error}", self.url));
+        db.migrate::<M>().await.unwrap_or_else(|error| panic!("migrations failed on {}: {error}", self.url));
+        db
+    }
+
+    /// Drops the database, closing whatever still holds it.
+    pub async fn drop_database(self) {
+        let statement = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        if let Err(error) = self.admin.conn().execute_unprepared(&statement).await {
+            eprintln!("could not drop {}: {error}", self.name);
+        }
+    }
+}
+
+/// A SQLite database in its own temporary folder (removed when this is dropped).
+pub struct SqliteDatabase {
+    pub dir: tempfile::TempDir,
+}
+
+impl SqliteDatabase {
+    pub fn new() -> Self {
+        Self { dir: tempfile::tempdir().unwrap_or_else(|error| panic!("no temporary folder: {error}")) }
+    }
+
+    /// Opens (or reopens) `name` in the folder and applies `M`'s migrations.
+    pub async fn connect<M: MigratorTrait>(&self, name: &str) -> Database {
+        let url = format!("sqlite://{}?mode=rwc", self.dir.path().join(name).display());
+        let db = Database::connect(&url, 5).await.unwrap_or_else(|error| panic!("cannot open {url}: {error}"));
+        db.migrate::<M>().await.unwrap_or_else(|error| panic!("migrations failed on {url}: {error}"));
+        db
+    }
+}
+
+impl Default for SqliteDatabase {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Events settings isolated to one test: a unique subject root and stream, quick retries.
+pub fn isolated_events_config() -> EventsConfig {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    EventsConfig {
+        subject_root: format!("t{}", &id[..12]),
+        stream: format!("T{}", &id[..12].to_uppercase()),
+        replicas: 1,
+        duplicate_window: Duration::from_secs(120),
+        max_deliver: 5,
+        backoff: vec![Duration::from_millis(50), Duration::from_millis(100)],
+        ack_wait: Duration::from_secs(2),
+    }
+}
+
+/// A NATS bus on an isolated stream. Panics, naming what to start, when NATS is unreachable.
+pub async fn nats_bus(config: EventsConfig) -> NatsBus {
+    let url = nats_url();
+    NatsBus::connect(&url, config).await.unwrap_or_else(|error| {
+        panic!("NATS JetStream is not reachable at {url} ({error}); start it (see README) or set {TEST_NATS_URL}")
+    })
+}
+
+/// Deletes a test's stream.
+pub async fn delete_stream(bus: &NatsBus) {
+    if let Err(error) = bus.jetstream().delete_stream(&bus.config().stream).await {
+        eprintln!("could not delete stream {}: {error}", bus.config().stream);
+    }
+}
+
+/// Claims for a test token valid for an hour.
+pub fn claims(user: &str, organisation: &str, roles: &[Role]) -> Claims {
+    let now = chrono::Utc::now().timestamp();
+    Claims {
+        sub: user.into(),
+        org: organisation.into(),
+        roles: roles.to_vec(),
+        iss: TEST_ISSUER.into(),
+        aud: TEST_AUDIENCE.into(),
+        exp: now + 3600,
+        iat: now,
+    }
+}
+
+/// An HS256 token signed with [`TEST_SECRET`].
+pub fn token(user: &str, organisation: &str, roles: &[Role]) -> String {
+    crate::auth::mint_hs256(TEST_SECRET.as_bytes(), &claims(user, organisation, roles))
+        .unwrap_or_else(|error| panic!("cannot sign a test token: {error}"))
+}
+
+/// Installs, once per test binary, a subscriber whose spans carry OpenTelemetry trace ids.
+pub fn init_tracing() {
+    static GUARD: OnceLock<Option<crate::telemetry::TelemetryGuard>> = OnceLock::new();
+    GUARD.get_or_init(|| crate::telemetry::init("tests", crate::config::LogFormat::Text, None).ok());
+}

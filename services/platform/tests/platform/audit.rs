@@ -1,0 +1,134 @@
+//! The audit chain detects an edited row, a deleted row, two swapped rows and a truncated tail,
+//! naming the first bad row, on PostgreSQL and SQLite.
+
+use platform::audit::{self, AuditEntry, VerifyError};
+use platform::db::Database;
+use platform::migrations::PlatformMigrator;
+use platform::testing::{PostgresDatabase, SqliteDatabase};
+use sea_orm::ConnectionTrait;
+
+async fn record_five(db: &Database) {
+    for n in 1..=5 {
+        db.unit_of_work(|txn| {
+            Box::pin(async move {
+                let id = format!("tender-{n}");
+                audit::record(
+                    txn,
+                    AuditEntry {
+                        actor: "officer-1",
+                        organisation: "lambeth",
+                        action: "tender.updated",
+                        entity_kind: "tender",
+                        entity_id: &id,
+                        details: serde_json::json!({ "title": format!("Befriending {n}") }),
+                    },
+                )
+                .await
+            })
+        })
+        .await
+        .expect("recorded");
+    }
+    assert_eq!(audit::verify(db.conn()).await.expect("intact"), 5);
+}
+
+async fn first_break(db: &Database, tamper: &[&str]) -> i64 {
+    for statement in tamper {
+        db.conn().execute_unprepared(statement).await.expect("tamper");
+    }
+    match audit::verify(db.conn()).await {
+        Err(VerifyError::Broken(broken)) => broken.seq,
+        other => panic!("tampering went unnoticed: {other:?}"),
+    }
+}
+
+const SWAP_2_AND_3: [&str; 3] = [
+    "UPDATE audit_log SET seq = -2 WHERE seq = 2",
+    "UPDATE audit_log SET seq = 2 WHERE seq = 3",
+    "UPDATE audit_log SET seq = 3 WHERE seq = -2",
+];
+
+async fn each_kind_of_tampering_is_found(new_database: impl AsyncFn() -> Database) {
+    let db = new_database().await;
+    record_five(&db).await;
+    assert_eq!(first_break(&db, &["UPDATE audit_log SET details = '{\"title\":\"x\"}' WHERE seq = 3"]).await, 3, "edited");
+
+    let db = new_database().await;
+    record_five(&db).await;
+    assert_eq!(first_break(&db, &["DELETE FROM audit_log WHERE seq = 3"]).await, 3, "deleted");
+
+    let db = new_database().await;
+    record_five(&db).await;
+    assert_eq!(first_break(&db, &SWAP_2_AND_3).await, 2, "swapped");
+
+    let db = new_database().await;
+    record_five(&db).await;
+    assert_eq!(first_break(&db, &["DELETE FROM audit_log WHERE seq >= 4"]).await, 4, "truncated");
+}
+
+#[tokio::test]
+async fn tampering_is_found_on_postgres() {
+    let mut databases = Vec::new();
+    for _ in 0..4 {
+        databases.push(PostgresDatabase::create().await);
+    }
+    let urls: Vec<_> = databases.iter().map(|database| database.url.clone()).collect();
+    let next = std::sync::Mutex::new(urls.into_iter());
+    each_kind_of_tampering_is_found(async || {
+        let url = next.lock().expect("lock").next().expect("a database left");
+        let db = Database::connect(&url, 2).await.expect("connect");
+        db.migrate::<PlatformMigrator>().await.expect("migrate");
+        db
+    })
+    .await;
+    for database in databases {
+        database.drop_database().await;
+    }
+}
+
+#[tokio::test]
+async fn tampering_is_found_on_sqlite() {
+    let files = SqliteDatabase::new();
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    each_kind_of_tampering_is_found(async || {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        files.connect::<PlatformMigrator>(&format!("audit-{n}.sqlite")).await
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_appends_keep_one_chain() {
+    let database = PostgresDatabase::create().await;
+    let db = database.connect::<PlatformMigrator>().await;
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move { record_many(&db, 10).await }));
+    }
+    for task in tasks {
+        task.await.expect("appended");
+    }
+    assert_eq!(audit::verify(db.conn()).await.expect("intact"), 40);
+    database.drop_database().await;
+}
+
+async fn record_many(db: &Database, count: usize) {
+    for _ in 0..count {
+        db.unit_of_work(|txn| {
+            Box::pin(async move {
+                let entry = AuditEntry {
+                    actor: "a",
+                    organisation: "o",
+                    action: "x",
+                    entity_kind: "k",
+                    entity_id: "i",
+                    details: serde_json::Value::Null,
+                };
+                audit::record(txn, entry).await
+            })
+        })
+        .await
+        .expect("recorded");
+    }
+}
