@@ -1,1 +1,1 @@
-//! Cross-service tests live in tests/.
+//! Cross-service tests live in `tests/`; this crate has no code of its own.

@@ -1,1 +1,103 @@
-fn main() {}
+//! `marketplace`: run the whole marketplace in one process, or mint a development token for it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use figment::providers::Serialized;
+use marketplace::{DEFAULT_PORT, Marketplace};
+use platform::auth::{Claims, Role};
+use platform::config::Settings;
+
+#[derive(Parser)]
+#[command(version, about = "The commissioning marketplace: micro-tenders for small charities, in one process")]
+struct Cli {
+    /// Folder for the embedded default's data (overrides DATA_DIR).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve all four services on one port (default 127.0.0.1:50051).
+    Serve {
+        /// Address to listen on (overrides GRPC_LISTEN_ADDR).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
+    /// Print a development token for the embedded default (refused when production keys are set).
+    Token {
+        /// Role to grant: officer, evaluator, provider, integrator, admin or service; repeat for several.
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+        /// Organisation the caller acts for: a council id, a provider id, or `platform`.
+        #[arg(long)]
+        org: String,
+        /// User id (the token's subject).
+        #[arg(long, default_value = "dev-user")]
+        user: String,
+        /// Hours until the token expires.
+        #[arg(long, default_value_t = 8)]
+        hours: i64,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_lowercase()))
+        .map_err(|_| format!("unknown role {text:?}: use officer, evaluator, provider, integrator, admin or service"))
+}
+
+fn settings(cli: &Cli, listen: Option<SocketAddr>) -> anyhow::Result<Settings> {
+    let mut figment = Settings::figment(DEFAULT_PORT);
+    if let Some(dir) = &cli.data_dir {
+        figment = figment.merge(Serialized::default("DATA_DIR", dir));
+    }
+    if let Some(addr) = listen {
+        figment = figment.merge(Serialized::default("GRPC_LISTEN_ADDR", addr));
+    }
+    Ok(Settings::from_figment(figment)?)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Serve { listen } => {
+            let settings = settings(&cli, *listen)?;
+            let _telemetry = platform::telemetry::init(
+                "marketplace",
+                settings.log_format,
+                settings.otel_exporter_otlp_endpoint.as_deref(),
+            )?;
+            let marketplace = Marketplace::start(settings).await?;
+            println!("marketplace listening on {}", marketplace.local_addr());
+            marketplace.serve_until_signalled().await
+        }
+        Command::Token { roles, org, user, hours } => {
+            let settings = settings(&cli, None)?;
+            if settings.auth_jwks_path.is_some() || settings.auth_jwks_url.is_some() {
+                anyhow::bail!(
+                    "production token keys are configured (AUTH_JWKS_*); get a token from the identity provider"
+                );
+            }
+            let secret = match &settings.auth_hs256_secret {
+                Some(secret) => secret.clone(),
+                None => platform::runtime::dev_secret(&settings.data_dir)?,
+            };
+            let now = chrono::Utc::now().timestamp();
+            let claims = Claims {
+                sub: user.clone(),
+                org: org.clone(),
+                roles: roles.clone(),
+                iss: settings.auth_issuer,
+                aud: settings.auth_audience,
+                exp: now + hours * 3600,
+                iat: now,
+            };
+            println!("{}", platform::auth::mint_hs256(secret.as_bytes(), &claims)?);
+            Ok(())
+        }
+    }
+}

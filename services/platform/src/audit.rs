@@ -81,10 +81,8 @@ pub async fn record<C: ConnectionTrait>(txn: &C, entry: AuditEntry<'_>) -> Resul
         .filter(head::Column::Id.eq(1))
         .exec(txn)
         .await?;
-    let current = head::Entity::find_by_id(1)
-        .one(txn)
-        .await?
-        .ok_or_else(|| Error::internal("audit head row is missing"))?;
+    let current =
+        head::Entity::find_by_id(1).one(txn).await?.ok_or_else(|| Error::internal("audit head row is missing"))?;
     let row = log::Model {
         seq: current.seq,
         // Stored and hashed at microsecond precision, which both databases keep exactly.

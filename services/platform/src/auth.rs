@@ -132,10 +132,13 @@ impl Authenticator {
             return Ok(Arc::new(Self::jwks(jwks, issuer, audience, leeway)));
         }
         match &settings.auth_hs256_secret {
-            Some(secret) if secret.len() >= 32 => Ok(Arc::new(Self::hs256(secret.as_bytes(), issuer, audience, leeway))),
+            Some(secret) if secret.len() >= 32 => {
+                Ok(Arc::new(Self::hs256(secret.as_bytes(), issuer, audience, leeway)))
+            }
             Some(_) => Err(ConfigError("AUTH_HS256_SECRET must be at least 32 characters".into())),
             None => Err(ConfigError(
-                "no token keys: set AUTH_JWKS_URL or AUTH_JWKS_PATH (production) or AUTH_HS256_SECRET (development)".into(),
+                "no token keys: set AUTH_JWKS_URL or AUTH_JWKS_PATH (production) or AUTH_HS256_SECRET (development)"
+                    .into(),
             )),
         }
     }
@@ -209,7 +212,11 @@ impl Interceptor for AuthInterceptor {
             .get("authorization")
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or_else(|| Status::from(Error::Unauthenticated("missing bearer token: send `authorization: Bearer <token>`".into())))?;
+            .ok_or_else(|| {
+                Status::from(Error::Unauthenticated(
+                    "missing bearer token: send `authorization: Bearer <token>`".into(),
+                ))
+            })?;
         let caller = self.authenticator.verify(token.trim())?;
         request.extensions_mut().insert(caller);
         Ok(request)
@@ -218,7 +225,8 @@ impl Interceptor for AuthInterceptor {
 
 /// Signs an HS256 token: development tokens for the embedded default, and tests.
 pub fn mint_hs256(secret: &[u8], claims: &Claims) -> Result<String, Error> {
-    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret)).map_err(Error::internal)
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret))
+        .map_err(Error::internal)
 }
 
 fn read_jwks(path: &Path) -> Result<JwkSet, String> {

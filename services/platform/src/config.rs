@@ -174,8 +174,8 @@ mod tests {
 
     #[test]
     fn a_malformed_value_names_its_variable() {
-        let figment = Figment::from(Serialized::defaults(Settings::defaults(1)))
-            .merge(("GRPC_REQUEST_TIMEOUT_SECS", "soon"));
+        let figment =
+            Figment::from(Serialized::defaults(Settings::defaults(1))).merge(("GRPC_REQUEST_TIMEOUT_SECS", "soon"));
         let error = Settings::from_figment(figment).expect_err("a word is not a number");
         assert!(error.0.contains("GRPC_REQUEST_TIMEOUT_SECS"), "{error}");
     }

@@ -35,24 +35,20 @@ impl Database {
     /// Connects to `postgres://...` or `sqlite://...`. SQLite files are created (with their
     /// folder) and run in WAL mode with a busy timeout.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DbErr> {
-        if let Some(path) = sqlite_file(url) {
-            if let Some(folder) = Path::new(path).parent().filter(|folder| !folder.as_os_str().is_empty()) {
-                std::fs::create_dir_all(folder)
-                    .map_err(|error| DbErr::Custom(format!("cannot create {}: {error}", folder.display())))?;
-            }
+        let folder = sqlite_file(url).and_then(|path| Path::new(path).parent());
+        if let Some(folder) = folder.filter(|folder| !folder.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder)
+                .map_err(|error| DbErr::Custom(format!("cannot create {}: {error}", folder.display())))?;
         }
         let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .max_connections(max_connections)
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|options| {
-                options
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                    .foreign_keys(true)
-            });
+        options.max_connections(max_connections).sqlx_logging(false).map_sqlx_sqlite_opts(|options| {
+            options
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .foreign_keys(true)
+        });
         let conn = sea_orm::Database::connect(options).await?;
         Ok(Self { conn, committed: Arc::new(Notify::new()) })
     }

@@ -119,7 +119,9 @@ impl From<Error> for Status {
             Error::Internal(detail) => {
                 let reference = uuid::Uuid::new_v4();
                 tracing::error!(%reference, %detail, "internal error");
-                Status::internal(format!("internal error (reference {reference}); please retry later or report the reference"))
+                Status::internal(format!(
+                    "internal error (reference {reference}); please retry later or report the reference"
+                ))
             }
         }
     }
@@ -157,7 +159,8 @@ mod tests {
 
     #[test]
     fn precondition_names_its_reason() {
-        let status: Status = Error::precondition("TENDER_CLOSED", "tender closed at 12:00; bids are no longer accepted").into();
+        let status: Status =
+            Error::precondition("TENDER_CLOSED", "tender closed at 12:00; bids are no longer accepted").into();
         assert_eq!(status.code(), Code::FailedPrecondition);
         assert_eq!(status.get_details_error_info().expect("ErrorInfo").reason, "TENDER_CLOSED");
     }

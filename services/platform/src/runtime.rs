@@ -36,7 +36,11 @@ impl Drop for ServiceRuntime {
 impl ServiceRuntime {
     /// Connects and migrates `service`'s database, joins the bus (`bus` when given: the
     /// all-in-one shares one), prepares token checks and starts the outbox relay.
-    pub async fn start<M: MigratorTrait>(service: &str, mut settings: Settings, bus: Option<EventBus>) -> anyhow::Result<Self> {
+    pub async fn start<M: MigratorTrait>(
+        service: &str,
+        mut settings: Settings,
+        bus: Option<EventBus>,
+    ) -> anyhow::Result<Self> {
         if settings.is_embedded_default() && settings.auth_hs256_secret.is_none() {
             settings.auth_hs256_secret = Some(dev_secret(&settings.data_dir)?);
         }
@@ -82,4 +86,42 @@ impl Settings {
     pub fn is_embedded_default(&self) -> bool {
         self.database_url.is_none() && self.nats_url.is_none()
     }
+}
+
+/// What a service crate tells the platform, so one start-up serves every service alike.
+pub trait Service: Send + Sync + Sized + 'static {
+    /// Short name: the database file, the log field, the event source (`providers`).
+    const NAME: &'static str;
+    /// Port the service's own binary listens on by default.
+    const DEFAULT_PORT: u16;
+    /// Fully-qualified gRPC service name, for health and reflection.
+    const GRPC_NAME: &'static str;
+    /// The service's schema, platform tables included.
+    type Migrator: MigratorTrait;
+
+    /// Builds the service on its started runtime (and starts its consumers).
+    fn new(runtime: Arc<ServiceRuntime>) -> impl std::future::Future<Output = anyhow::Result<Self>> + Send;
+
+    /// Adds the service's gRPC server, behind the bearer-token check, to `routes`.
+    fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder);
+}
+
+/// Starts `S` on `settings`, sharing `bus` when given.
+pub async fn start_service<S: Service>(settings: Settings, bus: Option<EventBus>) -> anyhow::Result<S> {
+    let runtime = ServiceRuntime::start::<S::Migrator>(S::NAME, settings, bus).await?;
+    S::new(Arc::new(runtime)).await
+}
+
+/// The whole `main` of a service's own binary: settings, telemetry, runtime, gRPC server, and a
+/// graceful stop on SIGTERM or Ctrl-C.
+pub async fn run_single<S: Service>() -> anyhow::Result<()> {
+    let settings = Settings::load(S::DEFAULT_PORT)?;
+    let _telemetry =
+        crate::telemetry::init(S::NAME, settings.log_format, settings.otel_exporter_otlp_endpoint.as_deref())?;
+    let options = crate::grpc::ServerOptions::from_settings(&settings);
+    let service = start_service::<S>(settings, None).await?;
+    let mut routes = tonic::service::RoutesBuilder::default();
+    service.add_routes(&mut routes);
+    let server = crate::grpc::start(&options, routes.routes(), &[S::GRPC_NAME]).await?;
+    server.serve_until_signalled().await
 }

@@ -46,7 +46,9 @@ impl PostgresDatabase {
     pub async fn create() -> Self {
         let admin_url = admin_url();
         let admin = Database::connect(&admin_url, 2).await.unwrap_or_else(|error| {
-            panic!("PostgreSQL is not reachable at {admin_url} ({error}); start it (see README) or set {TEST_DATABASE_URL}")
+            panic!(
+                "PostgreSQL is not reachable at {admin_url} ({error}); start it (see README) or set {TEST_DATABASE_URL}"
+            )
         });
         let name = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
         admin
@@ -60,7 +62,9 @@ impl PostgresDatabase {
 
     /// Connects to the database and applies `M`'s migrations.
     pub async fn connect<M: MigratorTrait>(&self) -> Database {
-        let db = Database::connect(&self.url, 10).await.unwrap_or_else(|error| panic!("cannot connect to {}: {error}", self.url));
+        let db = Database::connect(&self.url, 10)
+            .await
+            .unwrap_or_else(|error| panic!("cannot connect to {}: {error}", self.url));
         db.migrate::<M>().await.unwrap_or_else(|error| panic!("migrations failed on {}: {error}", self.url));
         db
     }
@@ -152,4 +156,83 @@ pub fn token(user: &str, organisation: &str, roles: &[Role]) -> String {
 pub fn init_tracing() {
     static GUARD: OnceLock<Option<crate::telemetry::TelemetryGuard>> = OnceLock::new();
     GUARD.get_or_init(|| crate::telemetry::init("tests", crate::config::LogFormat::Text, None).ok());
+}
+
+/// A gRPC channel to a server started on `addr`.
+pub async fn channel(addr: std::net::SocketAddr) -> tonic::transport::Channel {
+    tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap_or_else(|error| panic!("bad address {addr}: {error}"))
+        .connect()
+        .await
+        .unwrap_or_else(|error| panic!("cannot connect to {addr}: {error}"))
+}
+
+/// What health checking answers for `service` ("" is the whole server), asked without a token.
+pub async fn health_status(
+    addr: std::net::SocketAddr,
+    service: &str,
+) -> tonic_health::pb::health_check_response::ServingStatus {
+    use tonic_health::pb::HealthCheckRequest;
+    use tonic_health::pb::health_client::HealthClient;
+    let response = HealthClient::new(channel(addr).await)
+        .check(HealthCheckRequest { service: service.into() })
+        .await
+        .unwrap_or_else(|status| panic!("health check of {service:?} failed: {status}"));
+    response.into_inner().status()
+}
+
+/// The services a server lists through reflection v1 (and, checked alike, v1alpha), asked
+/// without a token.
+pub async fn reflected_services(addr: std::net::SocketAddr) -> Vec<String> {
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    let request = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut responses = ServerReflectionClient::new(channel(addr).await)
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .unwrap_or_else(|status| panic!("reflection failed: {status}"))
+        .into_inner();
+    let response = responses
+        .message()
+        .await
+        .unwrap_or_else(|status| panic!("reflection answer failed: {status}"))
+        .unwrap_or_else(|| panic!("reflection sent no answer"));
+    match response.message_response {
+        Some(MessageResponse::ListServicesResponse(list)) => {
+            list.service.into_iter().map(|service| service.name).collect()
+        }
+        other => panic!("reflection answered {other:?}"),
+    }
+}
+
+/// Adds a bearer token to a request.
+pub fn with_token<T>(message: T, token: &str) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    let value =
+        format!("Bearer {token}").parse().unwrap_or_else(|error| panic!("token is not a header value: {error}"));
+    request.metadata_mut().insert("authorization", value);
+    request
+}
+
+/// Settings for a service under test: a free port, `data_dir` for files, the test token secret,
+/// and the given database and events (isolated subject root and stream on NATS when `nats`).
+pub fn settings(
+    data_dir: &std::path::Path,
+    database_url: Option<String>,
+    events: &EventsConfig,
+    nats: bool,
+) -> crate::config::Settings {
+    let mut settings = crate::config::Settings::defaults(0);
+    settings.data_dir = data_dir.to_path_buf();
+    settings.database_url = database_url;
+    settings.nats_url = nats.then(nats_url);
+    settings.events_subject_root = events.subject_root.clone();
+    settings.events_stream = events.stream.clone();
+    settings.auth_hs256_secret = Some(TEST_SECRET.into());
+    settings
 }

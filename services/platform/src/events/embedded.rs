@@ -14,7 +14,9 @@ use sea_orm_migration::MigratorTrait;
 use tokio::sync::Notify;
 
 use super::dispatch::{Outcome, deliver, unreadable};
-use super::{BusError, ConsumerSpec, EventHandler, EventsConfig, InboundEvent, OutboundEvent, PublishReceipt, Publisher};
+use super::{
+    BusError, ConsumerSpec, EventHandler, EventsConfig, InboundEvent, OutboundEvent, PublishReceipt, Publisher,
+};
 use crate::db::Database;
 
 /// Longest a consumer sleeps when nothing wakes it.

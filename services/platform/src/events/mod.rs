@@ -118,7 +118,11 @@ pub enum EventBus {
 
 impl EventBus {
     /// Starts a durable consumer that hands each matching event to `handler`.
-    pub async fn consume<H: EventHandler>(&self, spec: ConsumerSpec, handler: Arc<H>) -> Result<ConsumerHandle, BusError> {
+    pub async fn consume<H: EventHandler>(
+        &self,
+        spec: ConsumerSpec,
+        handler: Arc<H>,
+    ) -> Result<ConsumerHandle, BusError> {
         let task = match self {
             Self::Nats(bus) => bus.consume(spec, handler).await?,
             Self::Embedded(log) => log.consume(spec, handler).await?,

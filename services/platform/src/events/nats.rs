@@ -11,7 +11,9 @@ use async_nats::jetstream::{self, AckKind, consumer, stream};
 use futures::StreamExt;
 
 use super::dispatch::{Outcome, deliver, unreadable};
-use super::{BusError, ConsumerSpec, EventHandler, EventsConfig, InboundEvent, OutboundEvent, PublishReceipt, Publisher};
+use super::{
+    BusError, ConsumerSpec, EventHandler, EventsConfig, InboundEvent, OutboundEvent, PublishReceipt, Publisher,
+};
 
 /// Pause before a consumer re-subscribes after losing its pull subscription.
 const RESUBSCRIBE_DELAY: Duration = Duration::from_secs(1);

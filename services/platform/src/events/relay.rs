@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::sea_query::{Expr, LockType};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, QueryFilter, QueryOrder, QuerySelect, Statement};
 use sea_orm::{ColumnTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, QueryFilter, QueryOrder, QuerySelect, Statement};
 
 use super::outbox::{Column, Entity};
 use super::{OutboundEvent, Publisher};
@@ -59,10 +59,8 @@ impl<P: Publisher> Relay<P> {
             txn.commit().await?;
             return Ok(0);
         }
-        let aggregates = heads
-            .iter()
-            .map(|row| row.try_get::<String>("", "aggregate_id"))
-            .collect::<Result<Vec<_>, _>>()?;
+        let aggregates =
+            heads.iter().map(|row| row.try_get::<String>("", "aggregate_id")).collect::<Result<Vec<_>, _>>()?;
         let mut pending = Entity::find()
             .filter(Column::SentAt.is_null())
             .filter(Column::AggregateId.is_in(aggregates))
@@ -119,4 +117,3 @@ fn claim_heads(backend: DatabaseBackend) -> Statement {
         ),
     )
 }
-

@@ -51,7 +51,11 @@ const SWAP_2_AND_3: [&str; 3] = [
 async fn each_kind_of_tampering_is_found(new_database: impl AsyncFn() -> Database) {
     let db = new_database().await;
     record_five(&db).await;
-    assert_eq!(first_break(&db, &["UPDATE audit_log SET details = '{\"title\":\"x\"}' WHERE seq = 3"]).await, 3, "edited");
+    assert_eq!(
+        first_break(&db, &["UPDATE audit_log SET details = '{\"title\":\"x\"}' WHERE seq = 3"]).await,
+        3,
+        "edited"
+    );
 
     let db = new_database().await;
     record_five(&db).await;

@@ -36,7 +36,9 @@ fn rs256(claims: &Claims, private_pem: &[u8]) -> String {
 
 fn assert_refused(authenticator: &Authenticator, token: &str, case: &str) {
     match authenticator.verify(token) {
-        Err(platform::Error::Unauthenticated(message)) => assert!(message.contains("sign in again"), "{case}: {message}"),
+        Err(platform::Error::Unauthenticated(message)) => {
+            assert!(message.contains("sign in again"), "{case}: {message}")
+        }
         other => panic!("{case}: expected UNAUTHENTICATED, got {other:?}"),
     }
 }
@@ -92,7 +94,11 @@ fn a_bad_signature_is_refused() {
     let (signed, signature) = token.rsplit_once('.').expect("three parts");
     let mut forged = signature.as_bytes().to_vec();
     forged[0] = if forged[0] == b'A' { b'B' } else { b'A' };
-    assert_refused(&hs256_authenticator(), &format!("{signed}.{}", String::from_utf8(forged).expect("ascii")), "tampered");
+    assert_refused(
+        &hs256_authenticator(),
+        &format!("{signed}.{}", String::from_utf8(forged).expect("ascii")),
+        "tampered",
+    );
 
     let mut promoted = officer();
     promoted.roles.push(Role::Admin);
@@ -111,7 +117,8 @@ fn an_hs256_token_is_refused_where_rs256_is_configured() {
     let public_jwks = include_str!("../fixtures/jwks.json");
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some("test-key-1".into());
-    let token = jsonwebtoken::encode(&header, &officer(), &EncodingKey::from_secret(public_jwks.as_bytes())).expect("sign");
+    let token =
+        jsonwebtoken::encode(&header, &officer(), &EncodingKey::from_secret(public_jwks.as_bytes())).expect("sign");
     assert_refused(&rs256_authenticator(), &token, "HS256 keyed with the public key");
 }
 

@@ -33,7 +33,8 @@ async fn nothing_is_lost_or_applied_twice_across_a_restart() {
 
     let (db, bus) = open(&files, &config).await;
     create_effects_table(&db).await;
-    let consumer = bus.consume(spec("effects"), Arc::new(ApplyThroughInbox::new(db.clone(), false))).await.expect("consumer");
+    let consumer =
+        bus.consume(spec("effects"), Arc::new(ApplyThroughInbox::new(db.clone(), false))).await.expect("consumer");
     let relay = Relay::new(db.clone(), Arc::new(bus.clone()), Duration::from_millis(50)).spawn();
     let mut written = write_concurrently(&db, 0, 8, 25, 3).await;
     // Stop everything at once, wherever the relay and the consumer have got to.
@@ -42,7 +43,8 @@ async fn nothing_is_lost_or_applied_twice_across_a_restart() {
     drop((db, bus));
 
     let (db, bus) = open(&files, &config).await;
-    let _consumer = bus.consume(spec("effects"), Arc::new(ApplyThroughInbox::new(db.clone(), false))).await.expect("consumer");
+    let _consumer =
+        bus.consume(spec("effects"), Arc::new(ApplyThroughInbox::new(db.clone(), false))).await.expect("consumer");
     let order = Arc::new(Recorder::default());
     let _order = bus.consume(spec("order"), order.clone()).await.expect("consumer");
     let _relay = Relay::new(db.clone(), Arc::new(bus.clone()), Duration::from_millis(50)).spawn();

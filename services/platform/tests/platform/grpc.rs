@@ -1,1 +1,69 @@
-//! wip
+//! A started server answers health checks and lists its services by reflection without a token,
+//! refuses its own calls without one, and stops gracefully.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use platform::auth::{Authenticator, Role};
+use platform::grpc::{ServerOptions, authenticated};
+use platform::testing::{
+    TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET, channel, health_status, reflected_services, token, with_token,
+};
+use proto::commissioning::providers::v1::GetProviderRequest;
+use proto::commissioning::providers::v1::providers_service_client::ProvidersServiceClient;
+use proto::commissioning::providers::v1::providers_service_server::{
+    ProvidersService, ProvidersServiceServer, SERVICE_NAME,
+};
+use tonic::Code;
+use tonic_health::pb::health_check_response::ServingStatus;
+
+/// The providers contract with every call left UNIMPLEMENTED.
+struct Unbuilt;
+
+#[tonic::async_trait]
+impl ProvidersService for Unbuilt {}
+
+pub fn options() -> ServerOptions {
+    ServerOptions {
+        listen_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        request_timeout: Duration::from_secs(10),
+        concurrency_limit: 16,
+    }
+}
+
+pub fn authenticator() -> Arc<Authenticator> {
+    Arc::new(Authenticator::hs256(TEST_SECRET.as_bytes(), TEST_ISSUER, TEST_AUDIENCE, Duration::from_secs(5)))
+}
+
+#[tokio::test]
+async fn health_and_reflection_are_open_and_the_service_needs_a_token() {
+    let mut routes = tonic::service::RoutesBuilder::default();
+    routes.add_service(authenticated(ProvidersServiceServer::new(Unbuilt), &authenticator()));
+    let server = platform::grpc::start(&options(), routes.routes(), &[SERVICE_NAME]).await.expect("server starts");
+    let addr = server.local_addr();
+
+    assert_eq!(health_status(addr, "").await, ServingStatus::Serving);
+    assert_eq!(health_status(addr, SERVICE_NAME).await, ServingStatus::Serving);
+    let services = reflected_services(addr).await;
+    assert!(services.contains(&SERVICE_NAME.to_owned()), "{services:?}");
+    assert!(services.contains(&"grpc.health.v1.Health".to_owned()), "{services:?}");
+    assert!(
+        !services.iter().any(|name| name.contains("TenderingService")),
+        "only what is served is listed: {services:?}"
+    );
+
+    let mut client = ProvidersServiceClient::new(channel(addr).await);
+    let refused = client.get_provider(GetProviderRequest::default()).await.expect_err("no token");
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    assert!(refused.message().contains("bearer token"), "{}", refused.message());
+    let garbage =
+        client.get_provider(with_token(GetProviderRequest::default(), "not-a-jwt")).await.expect_err("bad token");
+    assert_eq!(garbage.code(), Code::Unauthenticated);
+    let signed = token("officer-1", "lambeth", &[Role::Officer]);
+    let unbuilt = client.get_provider(with_token(GetProviderRequest::default(), &signed)).await.expect_err("not built");
+    assert_eq!(unbuilt.code(), Code::Unimplemented);
+
+    server.shutdown().await.expect("stops gracefully");
+    assert!(tonic::transport::Endpoint::from_shared(format!("http://{addr}")).expect("uri").connect().await.is_err());
+}

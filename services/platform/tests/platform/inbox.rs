@@ -43,7 +43,8 @@ async fn each_redelivered_event_applies_once(db: Database, bus: EventBus) {
 async fn an_event_delivered_twice_by_nats_has_its_effect_once() {
     let database = PostgresDatabase::create().await;
     let nats = nats_bus(isolated_events_config()).await;
-    each_redelivered_event_applies_once(database.connect::<PlatformMigrator>().await, EventBus::Nats(nats.clone())).await;
+    each_redelivered_event_applies_once(database.connect::<PlatformMigrator>().await, EventBus::Nats(nats.clone()))
+        .await;
     delete_stream(&nats).await;
     database.drop_database().await;
 }
@@ -51,6 +52,11 @@ async fn an_event_delivered_twice_by_nats_has_its_effect_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_delivered_twice_by_the_embedded_log_has_its_effect_once() {
     let files = SqliteDatabase::new();
-    let log = EmbeddedLog::open(&files.dir.path().join("events.sqlite"), isolated_events_config()).await.expect("log opens");
-    each_redelivered_event_applies_once(files.connect::<PlatformMigrator>("service.sqlite").await, EventBus::Embedded(log)).await;
+    let log =
+        EmbeddedLog::open(&files.dir.path().join("events.sqlite"), isolated_events_config()).await.expect("log opens");
+    each_redelivered_event_applies_once(
+        files.connect::<PlatformMigrator>("service.sqlite").await,
+        EventBus::Embedded(log),
+    )
+    .await;
 }

@@ -87,7 +87,8 @@ async fn two_relays_on_one_database_never_both_publish_a_row() {
     for _ in 0..2 {
         // Each relay has its own connection pool, as a separate replica would.
         let replica = platform::db::Database::connect(&database.url, 4).await.expect("connect");
-        let relay = Relay::new(replica, Arc::new(Counting::new(nats.clone(), published.clone())), Duration::from_secs(60));
+        let relay =
+            Relay::new(replica, Arc::new(Counting::new(nats.clone(), published.clone())), Duration::from_secs(60));
         let db = db.clone();
         relays.push(tokio::spawn(async move {
             let mut total = 0;
@@ -110,7 +111,7 @@ async fn two_relays_on_one_database_never_both_publish_a_row() {
         total += relay.await.expect("relay finished");
     }
     assert_eq!(total, written.len(), "together the relays sent every row once");
-    let published = published.lock().expect("lock");
+    let published = published.lock().expect("lock").clone();
     assert_eq!(published.len(), written.len());
     let twice: Vec<_> = published.iter().filter(|(_, count)| **count > 1).collect();
     assert!(twice.is_empty(), "published by both relays: {twice:?}");

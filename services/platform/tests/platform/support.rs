@@ -100,7 +100,12 @@ pub fn assert_in_order_per_aggregate(events: &[InboundEvent]) -> usize {
     for event in events {
         let step: Step = event.decode().expect("payload decodes");
         if let Some(previous) = last.insert(step.aggregate.clone(), step.position) {
-            assert!(step.position > previous, "{}: step {} arrived after step {previous}", step.aggregate, step.position);
+            assert!(
+                step.position > previous,
+                "{}: step {} arrived after step {previous}",
+                step.aggregate,
+                step.position
+            );
         }
     }
     events.len()
@@ -140,7 +145,9 @@ impl<P: Publisher> Publisher for Counting<P> {
 pub async fn create_effects_table(db: &Database) {
     use sea_orm::ConnectionTrait;
     db.conn()
-        .execute_unprepared("CREATE TABLE effects (event_id TEXT NOT NULL, aggregate TEXT NOT NULL, position BIGINT NOT NULL)")
+        .execute_unprepared(
+            "CREATE TABLE effects (event_id TEXT NOT NULL, aggregate TEXT NOT NULL, position BIGINT NOT NULL)",
+        )
         .await
         .expect("create effects table");
 }
@@ -169,7 +176,9 @@ impl EventHandler for ApplyThroughInbox {
         let applied = platform::events::inbox::apply_once(&self.db, "effects", event, |txn| {
             Box::pin(async move {
                 let sql = match txn.get_database_backend() {
-                    DatabaseBackend::Postgres => "INSERT INTO effects (event_id, aggregate, position) VALUES ($1, $2, $3)",
+                    DatabaseBackend::Postgres => {
+                        "INSERT INTO effects (event_id, aggregate, position) VALUES ($1, $2, $3)"
+                    }
                     _ => "INSERT INTO effects (event_id, aggregate, position) VALUES (?, ?, ?)",
                 };
                 let values = [event_id.into(), step.aggregate.into(), (step.position as i64).into()];

@@ -1,0 +1,62 @@
+//! The whole marketplace in one process: the four services on one gRPC port, sharing one event
+//! bus. With no configuration it runs on the embedded default (SQLite files, the embedded event
+//! log and a document folder under `DATA_DIR`), so a newcomer needs no servers.
+
+use compliance::Compliance;
+use evaluation::Evaluation;
+use platform::config::Settings;
+use platform::grpc::{RunningServer, ServerOptions};
+use platform::runtime::{Service, start_service};
+use providers::Providers;
+use tendering::Tendering;
+
+/// Port the all-in-one listens on by default.
+pub const DEFAULT_PORT: u16 = 50051;
+
+/// The running marketplace.
+pub struct Marketplace {
+    server: RunningServer,
+    // Held so their relays and consumers run as long as the server does.
+    _services: (Providers, Compliance, Tendering, Evaluation),
+}
+
+impl Marketplace {
+    /// Starts all four services and serves them on `GRPC_LISTEN_ADDR`.
+    pub async fn start(settings: Settings) -> anyhow::Result<Self> {
+        if settings.database_url.is_some() {
+            anyhow::bail!(
+                "DATABASE_URL is set, but the all-in-one keeps each service's database as a SQLite file in DATA_DIR; \
+                 unset it, or run each service's own binary with its own DATABASE_URL"
+            );
+        }
+        let bus = platform::runtime::connect_bus(&settings).await?;
+        let providers = start_service::<Providers>(settings.clone(), Some(bus.clone())).await?;
+        let compliance = start_service::<Compliance>(settings.clone(), Some(bus.clone())).await?;
+        let tendering = start_service::<Tendering>(settings.clone(), Some(bus.clone())).await?;
+        let evaluation = start_service::<Evaluation>(settings.clone(), Some(bus)).await?;
+
+        let mut routes = tonic::service::RoutesBuilder::default();
+        providers.add_routes(&mut routes);
+        compliance.add_routes(&mut routes);
+        tendering.add_routes(&mut routes);
+        evaluation.add_routes(&mut routes);
+        let names = [Providers::GRPC_NAME, Compliance::GRPC_NAME, Tendering::GRPC_NAME, Evaluation::GRPC_NAME];
+        let server = platform::grpc::start(&ServerOptions::from_settings(&settings), routes.routes(), &names).await?;
+        Ok(Self { server, _services: (providers, compliance, tendering, evaluation) })
+    }
+
+    /// Where it listens.
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.server.local_addr()
+    }
+
+    /// Stops gracefully: NOT_SERVING first, then the calls in flight finish.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        self.server.shutdown().await
+    }
+
+    /// Serves until SIGTERM or Ctrl-C.
+    pub async fn serve_until_signalled(self) -> anyhow::Result<()> {
+        self.server.serve_until_signalled().await
+    }
+}

@@ -1,0 +1,5 @@
+//! End-to-end tests: the services started as a user would start them, reached over gRPC.
+
+mod e2e {
+    pub mod startup;
+}

@@ -1,0 +1,87 @@
+//! Each service starts on PostgreSQL and NATS and serves health and reflection; the all-in-one
+//! starts on the embedded default with no servers and serves all four on one port.
+
+use std::net::SocketAddr;
+
+use compliance::Compliance;
+use evaluation::Evaluation;
+use marketplace::Marketplace;
+use platform::auth::Role;
+use platform::grpc::ServerOptions;
+use platform::runtime::{Service, start_service};
+use platform::testing::{
+    PostgresDatabase, channel, delete_stream, health_status, isolated_events_config, nats_bus, reflected_services,
+    settings, token, with_token,
+};
+use proto::commissioning::tendering::v1::ListTendersRequest;
+use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
+use providers::Providers;
+use tendering::Tendering;
+use tonic::Code;
+use tonic_health::pb::health_check_response::ServingStatus;
+
+/// Starts `S` alone on a fresh PostgreSQL database and an isolated NATS stream, and checks what
+/// any gRPC client can see of it.
+async fn serves_alone_on_postgres_and_nats<S: Service>() {
+    let database = PostgresDatabase::create().await;
+    let events = isolated_events_config();
+    let files = tempfile::tempdir().expect("temporary folder");
+    let settings = settings(files.path(), Some(database.url.clone()), &events, true);
+    let options = ServerOptions::from_settings(&settings);
+    let service = start_service::<S>(settings, None).await.expect("service starts");
+    let mut routes = tonic::service::RoutesBuilder::default();
+    service.add_routes(&mut routes);
+    let server = platform::grpc::start(&options, routes.routes(), &[S::GRPC_NAME]).await.expect("server starts");
+
+    assert_eq!(health_status(server.local_addr(), S::GRPC_NAME).await, ServingStatus::Serving, "{}", S::NAME);
+    let listed = reflected_services(server.local_addr()).await;
+    assert!(listed.contains(&S::GRPC_NAME.to_owned()), "{}: {listed:?}", S::NAME);
+
+    server.shutdown().await.expect("stops");
+    drop(service);
+    delete_stream(&nats_bus(events).await).await;
+    database.drop_database().await;
+}
+
+#[tokio::test]
+async fn each_service_serves_alone_on_postgres_and_nats() {
+    serves_alone_on_postgres_and_nats::<Providers>().await;
+    serves_alone_on_postgres_and_nats::<Compliance>().await;
+    serves_alone_on_postgres_and_nats::<Tendering>().await;
+    serves_alone_on_postgres_and_nats::<Evaluation>().await;
+}
+
+#[tokio::test]
+async fn the_all_in_one_serves_every_service_on_the_embedded_default() {
+    let files = tempfile::tempdir().expect("temporary folder");
+    let mut settings = platform::config::Settings::defaults(0);
+    settings.data_dir = files.path().to_path_buf();
+    settings.grpc_listen_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let marketplace = Marketplace::start(settings).await.expect("starts with no configuration");
+    let addr = marketplace.local_addr();
+
+    let listed = reflected_services(addr).await;
+    for name in [Providers::GRPC_NAME, Compliance::GRPC_NAME, Tendering::GRPC_NAME, Evaluation::GRPC_NAME] {
+        assert_eq!(health_status(addr, name).await, ServingStatus::Serving, "{name}");
+        assert!(listed.contains(&name.to_owned()), "{name} not in {listed:?}");
+    }
+    for file in ["providers.sqlite", "compliance.sqlite", "tendering.sqlite", "evaluation.sqlite", "events.sqlite"] {
+        assert!(files.path().join(file).exists(), "{file} created in the data folder");
+    }
+
+    let mut tendering = TenderingServiceClient::new(channel(addr).await);
+    let refused = tendering.list_tenders(ListTendersRequest::default()).await.expect_err("no token");
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    // A token signed with another secret is refused; one from the data folder's secret is not.
+    let foreign = token("officer-1", "lambeth", &[Role::Officer]);
+    let refused =
+        tendering.list_tenders(with_token(ListTendersRequest::default(), &foreign)).await.expect_err("foreign");
+    assert_eq!(refused.code(), Code::Unauthenticated);
+    let secret = platform::runtime::dev_secret(files.path()).expect("development secret");
+    let claims = platform::testing::claims("officer-1", "lambeth", &[Role::Officer]);
+    let local = platform::auth::mint_hs256(secret.as_bytes(), &claims).expect("sign");
+    let answer = tendering.list_tenders(with_token(ListTendersRequest::default(), &local)).await.expect_err("unbuilt");
+    assert_eq!(answer.code(), Code::Unimplemented, "authenticated, and the call is not built yet");
+
+    marketplace.shutdown().await.expect("stops");
+}
