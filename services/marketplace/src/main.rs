@@ -52,10 +52,10 @@ fn parse_role(text: &str) -> Result<Role, String> {
 fn settings(cli: &Cli, listen: Option<SocketAddr>) -> anyhow::Result<Settings> {
     let mut figment = Settings::figment(DEFAULT_PORT);
     if let Some(dir) = &cli.data_dir {
-        figment = figment.merge(Serialized::default("DATA_DIR", dir));
+        figment = figment.merge(Serialized::default("data_dir", dir));
     }
     if let Some(addr) = listen {
-        figment = figment.merge(Serialized::default("GRPC_LISTEN_ADDR", addr));
+        figment = figment.merge(Serialized::default("grpc_listen_addr", addr));
     }
     Ok(Settings::from_figment(figment)?)
 }

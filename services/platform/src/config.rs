@@ -23,9 +23,10 @@ pub enum LogFormat {
     Json,
 }
 
-/// Every setting a service reads. Field names are the environment variables.
+/// Every setting a service reads. Each field is read from the environment variable of the same
+/// name in upper case (`database_url` from `DATABASE_URL`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Folder for the embedded default's SQLite files, event log and documents.
     pub data_dir: PathBuf,
@@ -113,13 +114,16 @@ impl Settings {
         if let Ok(file) = std::env::var(CONFIG_FILE_VAR) {
             figment = figment.merge(Toml::file_exact(file));
         }
-        let keys = Self::variable_names();
-        figment.merge(Env::raw().lowercase(false).filter(move |key| keys.contains(&key.as_str())))
+        let names = Self::variable_names();
+        figment.merge(Env::raw().filter(move |key| names.iter().any(|name| key == *name)))
     }
 
-    /// Extracts settings, turning a figment error into one that names the variable.
+    /// Extracts settings; an error names the variable at fault.
     pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
-        figment.extract().map_err(|error| ConfigError(error.to_string()))
+        figment.extract().map_err(|error| {
+            let variable = error.path.join("_").to_uppercase();
+            ConfigError(format!("{variable}: {}", error.kind))
+        })
     }
 
     /// The environment variables read, as listed in the README.
@@ -177,7 +181,24 @@ mod tests {
         let figment =
             Figment::from(Serialized::defaults(Settings::defaults(1))).merge(("GRPC_REQUEST_TIMEOUT_SECS", "soon"));
         let error = Settings::from_figment(figment).expect_err("a word is not a number");
-        assert!(error.0.contains("GRPC_REQUEST_TIMEOUT_SECS"), "{error}");
+        assert!(error.0.starts_with("GRPC_REQUEST_TIMEOUT_SECS: "), "{error}");
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err, reason = "figment::Jail's closure returns figment's own error type")]
+    fn environment_variables_are_read_by_their_upper_case_names() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("NATS_URL", "nats://broker:4222");
+            jail.set_env("GRPC_MAX_MESSAGE_BYTES", "1024");
+            jail.set_env("UNRELATED_VARIABLE", "ignored");
+            let settings = Settings::load(1).expect("valid");
+            assert_eq!(settings.nats_url.as_deref(), Some("nats://broker:4222"));
+            assert_eq!(settings.grpc_max_message_bytes, 1024);
+            jail.set_env("EVENTS_REPLICAS", "three");
+            let error = Settings::load(1).expect_err("not a number");
+            assert!(error.0.starts_with("EVENTS_REPLICAS: "), "{error}");
+            Ok(())
+        });
     }
 
     #[test]

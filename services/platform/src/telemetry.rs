@@ -18,8 +18,9 @@ use crate::config::LogFormat;
 /// The W3C header (and NATS header, and outbox column) that carries trace context.
 pub const TRACEPARENT: &str = "traceparent";
 
-/// sqlx logs every statement at INFO; keep it to warnings unless `RUST_LOG` says otherwise.
-const DEFAULT_FILTER: &str = "info,sqlx=warn";
+/// sqlx logs every statement, and the migrator every step, at INFO; keep them to warnings unless
+/// `RUST_LOG` says otherwise.
+const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm_migration=warn";
 
 /// Keeps the tracer provider alive; flushes spans when dropped.
 pub struct TelemetryGuard {
@@ -93,6 +94,14 @@ pub fn current_trace_id() -> Option<String> {
     let context = tracing::Span::current().context();
     let span_context = context.span().span_context().clone();
     span_context.is_valid().then(|| span_context.trace_id().to_string())
+}
+
+/// Writes the current span's `traceparent` into an outgoing call's metadata, so the called
+/// service joins this trace.
+pub fn inject_traceparent(metadata: &mut tonic::metadata::MetadataMap) {
+    if let Some(value) = current_traceparent().and_then(|traceparent| traceparent.parse().ok()) {
+        metadata.insert(TRACEPARENT, value);
+    }
 }
 
 /// A span for one gRPC request, joined to the caller's trace when it sent a `traceparent`.

@@ -9,5 +9,5 @@ mod platform {
     pub mod inbox;
     pub mod outbox;
     pub mod support;
-    pub mod tracing;
+    pub mod traces;
 }

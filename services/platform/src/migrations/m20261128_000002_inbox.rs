@@ -1,30 +1,32 @@
 //! The inbox: which events each consumer has already applied.
 
 use sea_orm_migration::prelude::*;
-
-use super::execute_for_backend;
+use sea_orm_migration::schema::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+#[derive(DeriveIden)]
+enum Inbox {
+    Table,
+    Consumer,
+    EventId,
+    ProcessedAt,
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        execute_for_backend(
-            manager,
-            &["CREATE TABLE inbox (
-                consumer TEXT NOT NULL,
-                event_id TEXT NOT NULL,
-                processed_at TIMESTAMPTZ NOT NULL,
-                PRIMARY KEY (consumer, event_id)
-            )"],
-            &["CREATE TABLE inbox (
-                consumer TEXT NOT NULL,
-                event_id TEXT NOT NULL,
-                processed_at TEXT NOT NULL,
-                PRIMARY KEY (consumer, event_id)
-            )"],
-        )
-        .await
+        manager
+            .create_table(
+                Table::create()
+                    .table(Inbox::Table)
+                    .col(text(Inbox::Consumer))
+                    .col(text(Inbox::EventId))
+                    .col(timestamp_with_time_zone(Inbox::ProcessedAt))
+                    .primary_key(Index::create().col(Inbox::Consumer).col(Inbox::EventId))
+                    .to_owned(),
+            )
+            .await
     }
 }

@@ -2,51 +2,69 @@
 //! serialises appends and lets a truncated tail be detected.
 
 use sea_orm_migration::prelude::*;
-
-use super::execute_for_backend;
+use sea_orm_migration::schema::*;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+#[derive(DeriveIden)]
+enum AuditLog {
+    Table,
+    Seq,
+    RecordedAt,
+    Actor,
+    Organisation,
+    Action,
+    EntityKind,
+    EntityId,
+    Details,
+    PrevHash,
+    Hash,
+}
+
+#[derive(DeriveIden)]
+enum AuditHead {
+    Table,
+    Id,
+    Seq,
+    Hash,
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let genesis = format!("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '{}')", crate::audit::GENESIS_HASH);
-        execute_for_backend(
-            manager,
-            &[
-                "CREATE TABLE audit_log (
-                    seq BIGINT PRIMARY KEY,
-                    recorded_at TIMESTAMPTZ NOT NULL,
-                    actor TEXT NOT NULL,
-                    organisation TEXT NOT NULL,
-                    action TEXT NOT NULL,
-                    entity_kind TEXT NOT NULL,
-                    entity_id TEXT NOT NULL,
-                    details TEXT NOT NULL,
-                    prev_hash TEXT NOT NULL,
-                    hash TEXT NOT NULL
-                )",
-                "CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL)",
-                &genesis,
-            ],
-            &[
-                "CREATE TABLE audit_log (
-                    seq INTEGER PRIMARY KEY,
-                    recorded_at TEXT NOT NULL,
-                    actor TEXT NOT NULL,
-                    organisation TEXT NOT NULL,
-                    action TEXT NOT NULL,
-                    entity_kind TEXT NOT NULL,
-                    entity_id TEXT NOT NULL,
-                    details TEXT NOT NULL,
-                    prev_hash TEXT NOT NULL,
-                    hash TEXT NOT NULL
-                )",
-                "CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL)",
-                &genesis,
-            ],
-        )
-        .await
+        manager
+            .create_table(
+                Table::create()
+                    .table(AuditLog::Table)
+                    .col(big_integer(AuditLog::Seq).primary_key())
+                    .col(timestamp_with_time_zone(AuditLog::RecordedAt))
+                    .col(text(AuditLog::Actor))
+                    .col(text(AuditLog::Organisation))
+                    .col(text(AuditLog::Action))
+                    .col(text(AuditLog::EntityKind))
+                    .col(text(AuditLog::EntityId))
+                    .col(text(AuditLog::Details))
+                    .col(text(AuditLog::PrevHash))
+                    .col(text(AuditLog::Hash))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(AuditHead::Table)
+                    .col(integer(AuditHead::Id).primary_key().check(Expr::col(AuditHead::Id).eq(1)))
+                    .col(big_integer(AuditHead::Seq))
+                    .col(text(AuditHead::Hash))
+                    .to_owned(),
+            )
+            .await?;
+        let genesis = Query::insert()
+            .into_table(AuditHead::Table)
+            .columns([AuditHead::Id, AuditHead::Seq, AuditHead::Hash])
+            .values_panic([1.into(), 0.into(), crate::audit::GENESIS_HASH.into()])
+            .to_owned();
+        manager.exec_stmt(genesis).await
     }
 }

@@ -1,8 +1,7 @@
 //! The platform's own tables, which every service's migrator includes before its own: the outbox,
 //! the inbox and the audit log. Each migration lives in its own file, which names it.
 
-use sea_orm::{ConnectionTrait, DatabaseBackend};
-use sea_orm_migration::{DbErr, MigrationTrait, MigratorTrait, SchemaManager};
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 pub mod m20261128_000001_outbox;
 pub mod m20261128_000002_inbox;
@@ -25,18 +24,4 @@ impl MigratorTrait for PlatformMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         platform_migrations()
     }
-}
-
-/// Runs the statements written for this database engine, one by one.
-pub async fn execute_for_backend(manager: &SchemaManager<'_>, postgres: &[&str], sqlite: &[&str]) -> Result<(), DbErr> {
-    let statements = match manager.get_database_backend() {
-        DatabaseBackend::Postgres => postgres,
-        DatabaseBackend::Sqlite => sqlite,
-        other => return Err(DbErr::Migration(format!("{other:?} is not supported; use PostgreSQL or SQLite"))),
-    };
-    let connection = manager.get_connection();
-    for statement in statements {
-        connection.execute_unprepared(statement).await?;
-    }
-    Ok(())
 }

@@ -9,7 +9,7 @@ use platform::events::relay::Relay;
 use platform::events::{ConsumerSpec, EventBus, EventHandler, HandlerError, InboundEvent, outbox};
 use platform::grpc::authenticated;
 use platform::migrations::PlatformMigrator;
-use platform::telemetry::{current_trace_id, trace_id_of};
+use platform::telemetry::{current_trace_id, inject_traceparent, set_remote_parent, trace_id_of};
 use platform::testing::{
     PostgresDatabase, channel, delete_stream, init_tracing, isolated_events_config, nats_bus, token, with_token,
 };
@@ -82,9 +82,14 @@ async fn a_trace_id_survives_grpc_outbox_nats_and_the_consumer() {
     routes.add_service(authenticated(ProvidersServiceServer::new(Registering { db: db.clone() }), &authenticator()));
     let server = platform::grpc::start(&options(), routes.routes(), &[SERVICE_NAME]).await.expect("server");
 
+    // The caller's span belongs to a trace that began elsewhere (a web front end, say).
     let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let caller = tracing::info_span!("caller");
+    set_remote_parent(&caller, Some(&format!("00-{trace_id}-00f067aa0ba902b7-01")));
     let mut request = with_token(CreateProviderRequest::default(), &token("u", "charity-1", &[Role::Provider]));
-    request.metadata_mut().insert("traceparent", format!("00-{trace_id}-00f067aa0ba902b7-01").parse().expect("header"));
+    caller.in_scope(|| inject_traceparent(request.metadata_mut()));
+    let sent = request.metadata().get("traceparent").and_then(|value| value.to_str().ok()).map(str::to_owned);
+    assert_eq!(sent.as_deref().and_then(trace_id_of), Some(trace_id), "the call carries the caller's trace");
     ProvidersServiceClient::new(channel(server.local_addr()).await)
         .create_provider(request)
         .await
