@@ -129,7 +129,10 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<i64, VerifyError> {
         .one(db)
         .await?
         .ok_or_else(|| AuditBreak { seq: 0, problem: "the audit head row is missing".into() })?;
-    let rows = log::Entity::find().order_by_asc(log::Column::Seq).all(db).await?;
+    // Rows appended after the head was read are left for the next check; each is written in the
+    // same transaction as its head update, so every row up to the head's is already there.
+    let rows =
+        log::Entity::find().filter(log::Column::Seq.lte(head.seq)).order_by_asc(log::Column::Seq).all(db).await?;
     let mut previous = GENESIS_HASH.to_owned();
     let mut expected_seq = 1;
     for row in rows {

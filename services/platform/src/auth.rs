@@ -55,6 +55,16 @@ pub struct Claims {
     pub iat: i64,
 }
 
+/// What is read from a verified token: `iss`, `aud` (a string or a list), `exp` and `nbf` are
+/// checked by `jsonwebtoken` before this is decoded.
+#[derive(Debug, Deserialize)]
+struct IncomingClaims {
+    sub: String,
+    org: String,
+    #[serde(default)]
+    roles: Vec<serde_json::Value>,
+}
+
 /// A verified caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -173,6 +183,7 @@ impl Authenticator {
         validation.leeway = self.leeway.as_secs();
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         let keys = self.keys.read().map_err(|_| Error::internal("token keys lock poisoned"))?;
         let key = match &*keys {
@@ -187,10 +198,12 @@ impl Authenticator {
                 DecodingKey::from_jwk(jwk).map_err(|_| rejected("signed by an unusable key"))?
             }
         };
-        let claims = jsonwebtoken::decode::<Claims>(token, &key, &validation)
+        let claims = jsonwebtoken::decode::<IncomingClaims>(token, &key, &validation)
             .map_err(|error| rejected(&error.to_string()))?
             .claims;
-        Ok(Caller { user_id: claims.sub, organisation_id: claims.org, roles: claims.roles.into_iter().collect() })
+        // Identity providers add roles of their own (`offline_access`, say); only ours count.
+        let roles = claims.roles.into_iter().filter_map(|role| serde_json::from_value(role).ok()).collect();
+        Ok(Caller { user_id: claims.sub, organisation_id: claims.org, roles })
     }
 
     /// The interceptor that puts the verified caller into each request.

@@ -120,10 +120,28 @@ impl Settings {
 
     /// Extracts settings; an error names the variable at fault.
     pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
-        figment.extract().map_err(|error| {
+        let settings: Self = figment.extract().map_err(|error| {
             let variable = error.path.join("_").to_uppercase();
             ConfigError(format!("{variable}: {}", error.kind))
-        })
+        })?;
+        settings.validate()
+    }
+
+    /// Values that parse but make no sense.
+    fn validate(self) -> Result<Self, ConfigError> {
+        let positive = [
+            ("DATABASE_MAX_CONNECTIONS", u64::from(self.database_max_connections)),
+            ("EVENTS_REPLICAS", self.events_replicas as u64),
+            ("EVENTS_MAX_DELIVER", u64::try_from(self.events_max_deliver).unwrap_or(0)),
+            ("OUTBOX_POLL_INTERVAL_MS", self.outbox_poll_interval_ms),
+            ("GRPC_REQUEST_TIMEOUT_SECS", self.grpc_request_timeout_secs),
+            ("GRPC_MAX_MESSAGE_BYTES", self.grpc_max_message_bytes as u64),
+            ("GRPC_CONCURRENCY_LIMIT", self.grpc_concurrency_limit as u64),
+        ];
+        match positive.into_iter().find(|(_, value)| *value == 0) {
+            Some((variable, _)) => Err(ConfigError(format!("{variable}: must be at least 1"))),
+            None => Ok(self),
+        }
     }
 
     /// The environment variables read, as listed in the README.
@@ -197,6 +215,10 @@ mod tests {
             jail.set_env("EVENTS_REPLICAS", "three");
             let error = Settings::load(1).expect_err("not a number");
             assert!(error.0.starts_with("EVENTS_REPLICAS: "), "{error}");
+            jail.set_env("EVENTS_REPLICAS", "1");
+            jail.set_env("EVENTS_MAX_DELIVER", "-1");
+            let error = Settings::load(1).expect_err("deliveries must be bounded");
+            assert_eq!(error.0, "EVENTS_MAX_DELIVER: must be at least 1");
             Ok(())
         });
     }

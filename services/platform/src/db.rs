@@ -56,7 +56,7 @@ impl Database {
     /// Applies pending migrations. On PostgreSQL an advisory lock lets several replicas start at
     /// once without racing each other.
     pub async fn migrate<M: MigratorTrait>(&self) -> Result<(), DbErr> {
-        let txn = self.conn.begin().await?;
+        let txn = self.begin().await?;
         if txn.get_database_backend() == DatabaseBackend::Postgres {
             txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")).await?;
         }

@@ -77,8 +77,20 @@ pub fn dev_secret(data_dir: &Path) -> anyhow::Result<String> {
     }
     std::fs::create_dir_all(data_dir)?;
     let secret = Alphanumeric.sample_string(&mut rand::rng(), 48);
-    std::fs::write(&path, &secret).map_err(|error| anyhow::anyhow!("cannot write {}: {error}", path.display()))?;
-    Ok(secret)
+    // Readable by its owner only: whoever reads it can mint any token.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&path).and_then(|mut file| std::io::Write::write_all(&mut file, secret.as_bytes()));
+    match written {
+        Ok(()) => Ok(secret),
+        // Another service of the all-in-one made it first.
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(std::fs::read_to_string(&path)?.trim().to_owned())
+        }
+        Err(error) => Err(anyhow::anyhow!("cannot write {}: {error}", path.display())),
+    }
 }
 
 impl Settings {

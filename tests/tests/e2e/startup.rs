@@ -36,11 +36,23 @@ async fn serves_alone_on_postgres_and_nats<S: Service>() {
     assert_eq!(health_status(server.local_addr(), S::GRPC_NAME).await, ServingStatus::Serving, "{}", S::NAME);
     let listed = reflected_services(server.local_addr()).await;
     assert!(listed.contains(&S::GRPC_NAME.to_owned()), "{}: {listed:?}", S::NAME);
+    let refused = call_without_token(server.local_addr(), S::GRPC_NAME).await;
+    assert_eq!(refused.code(), Code::Unauthenticated, "{}: {refused:?}", S::NAME);
 
     server.shutdown().await.expect("stops");
     drop(service);
     delete_stream(&nats_bus(events).await).await;
     database.drop_database().await;
+}
+
+/// Any call to `service` with no token: the bearer check answers before the call is routed.
+async fn call_without_token(addr: SocketAddr, service: &str) -> tonic::Status {
+    let mut grpc = tonic::client::Grpc::new(channel(addr).await);
+    grpc.ready().await.expect("channel ready");
+    let path = format!("/{service}/AnyCall").parse().expect("path");
+    grpc.unary::<(), (), _>(tonic::Request::new(()), path, tonic_prost::ProstCodec::default())
+        .await
+        .expect_err("refused")
 }
 
 #[tokio::test]

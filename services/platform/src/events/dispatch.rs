@@ -5,6 +5,9 @@
 use std::future::Future;
 use std::time::Duration;
 
+use std::panic::AssertUnwindSafe;
+
+use futures::FutureExt;
 use tracing::Instrument;
 
 use super::{EventsConfig, InboundEvent};
@@ -54,7 +57,11 @@ pub(crate) async fn deliver<H: EventHandler>(
         delivery = event.delivery,
     );
     crate::telemetry::set_remote_parent(&span, event.traceparent.as_deref());
-    let result = handler.handle(event).instrument(span.clone()).await;
+    // A panicking handler is a bug, not a reason to stop consuming: treat it as a failed delivery.
+    let result = AssertUnwindSafe(handler.handle(event).instrument(span.clone()))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|_| Err(HandlerError::Retry("the handler panicked".into())));
     let _entered = span.enter();
     match result {
         Ok(()) => Outcome::Ack,

@@ -6,14 +6,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_nats::HeaderMap;
 use async_nats::jetstream::{self, AckKind, consumer, stream};
+use async_nats::{HeaderMap, HeaderValue};
 use futures::StreamExt;
 
 use super::dispatch::{Outcome, deliver, unreadable};
 use super::{
     BusError, ConsumerSpec, EventHandler, EventsConfig, InboundEvent, OutboundEvent, PublishReceipt, Publisher,
 };
+
+/// Messages pulled at once: few, so none waits in the buffer past its acknowledgement deadline.
+const PULL_BATCH: usize = 16;
 
 /// Pause before a consumer re-subscribes after losing its pull subscription.
 const RESUBSCRIBE_DELAY: Duration = Duration::from_secs(1);
@@ -28,9 +31,9 @@ pub struct NatsBus {
 impl NatsBus {
     /// Connects and makes sure the stream exists.
     pub async fn connect(url: &str, config: EventsConfig) -> Result<Self, BusError> {
-        let client = async_nats::connect(url)
-            .await
-            .map_err(|error| BusError(format!("cannot connect to NATS at {url}: {error}")))?;
+        let client = async_nats::connect(url).await.map_err(|error| {
+            BusError(format!("cannot connect to NATS at {} (NATS_URL): {error}", without_credentials(url)))
+        })?;
         let jetstream = jetstream::new(client);
         jetstream
             .get_or_create_stream(stream::Config {
@@ -93,7 +96,9 @@ impl Publisher for NatsBus {
     async fn publish(&self, event: &OutboundEvent) -> Result<PublishReceipt, BusError> {
         let mut headers = HeaderMap::new();
         for (name, value) in event.headers() {
-            headers.insert(name, value.as_str());
+            let value: HeaderValue =
+                value.parse().map_err(|error| BusError(format!("header {name} of event {}: {error}", event.id)))?;
+            headers.insert(name, value);
         }
         let ack = self
             .jetstream
@@ -112,7 +117,7 @@ async fn run_consumer<H: EventHandler>(
     consumer: &consumer::PullConsumer,
     handler: &H,
 ) -> Result<(), BusError> {
-    let mut messages = consumer.messages().await.map_err(BusError::new)?;
+    let mut messages = consumer.stream().max_messages_per_batch(PULL_BATCH).messages().await.map_err(BusError::new)?;
     while let Some(message) = messages.next().await {
         let message = message.map_err(BusError::new)?;
         let delivered = message.info().map(|info| info.delivered).unwrap_or(1);
@@ -142,4 +147,23 @@ async fn run_consumer<H: EventHandler>(
         }
     }
     Ok(())
+}
+
+/// A NATS URL fit for an error message: any user and password are left out.
+fn without_credentials(url: &str) -> String {
+    match url.split_once("://").and_then(|(scheme, rest)| rest.rsplit_once('@').map(|(_, host)| (scheme, host))) {
+        Some((scheme, host)) => format!("{scheme}://{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_credentials;
+
+    #[test]
+    fn credentials_stay_out_of_error_messages() {
+        assert_eq!(without_credentials("nats://user:secret@broker:4222"), "nats://broker:4222");
+        assert_eq!(without_credentials("nats://127.0.0.1:4222"), "nats://127.0.0.1:4222");
+    }
 }

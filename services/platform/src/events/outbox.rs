@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use sea_orm::entity::prelude::*;
-use sea_orm::{ActiveValue::Set, ConnectionTrait};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseBackend, Statement};
 
 use super::OutboundEvent;
 use crate::Error;
@@ -46,9 +46,16 @@ impl From<Model> for OutboundEvent {
     }
 }
 
+/// Longest resource id an event may name.
+const MAX_AGGREGATE_ID: usize = 256;
+
 /// Writes an event to the outbox within `txn`, carrying the current trace. `event_type` is
 /// `<service>.<event>`; `tenant` is the council's id or `platform`; `aggregate_id` is the
 /// resource the event is about. Returns the event id.
+///
+/// On PostgreSQL, writers of one aggregate queue behind each other until they commit, so the
+/// outbox order of an aggregate's events is the order they were committed in (SQLite has a single
+/// writer anyway).
 pub async fn enqueue<C: ConnectionTrait>(
     txn: &C,
     event_type: &str,
@@ -61,6 +68,18 @@ pub async fn enqueue<C: ConnectionTrait>(
     }
     if !is_subject_token(tenant) {
         return Err(Error::internal(format!("tenant {tenant:?} cannot be a subject token")));
+    }
+    // It travels as the `ce-subject` header, where control characters are not allowed.
+    if aggregate_id.is_empty() || aggregate_id.len() > MAX_AGGREGATE_ID || aggregate_id.chars().any(char::is_control) {
+        return Err(Error::internal(format!("aggregate id {aggregate_id:?} cannot be a header value")));
+    }
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            [aggregate_id.into()],
+        ))
+        .await?;
     }
     let event_id = uuid::Uuid::now_v7().to_string();
     ActiveModel {

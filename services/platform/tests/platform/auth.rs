@@ -130,3 +130,30 @@ fn roles_decide_what_a_caller_may_do() {
     let admin = hs256_authenticator().verify(&hs256(&claims("root", "platform", &[Role::Admin]))).expect("accepted");
     assert!(admin.require_any(&[Role::Provider]).is_ok());
 }
+
+fn raw_hs256(claims: &serde_json::Value) -> String {
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(TEST_SECRET.as_bytes()))
+        .expect("sign")
+}
+
+#[test]
+fn a_token_not_yet_valid_is_refused() {
+    let now = chrono::Utc::now().timestamp();
+    let early = serde_json::json!({
+        "sub": "officer-1", "org": "lambeth", "roles": ["officer"], "iss": TEST_ISSUER, "aud": TEST_AUDIENCE,
+        "exp": now + 3600, "iat": now, "nbf": now + 600,
+    });
+    assert_refused(&hs256_authenticator(), &raw_hs256(&early), "not before");
+}
+
+#[test]
+fn an_identity_providers_audience_list_and_extra_roles_are_understood() {
+    let now = chrono::Utc::now().timestamp();
+    let from_provider = serde_json::json!({
+        "sub": "officer-1", "org": "lambeth", "roles": ["offline_access", "officer"], "iss": TEST_ISSUER,
+        "aud": ["account", TEST_AUDIENCE], "exp": now + 3600, "iat": now,
+    });
+    let caller = hs256_authenticator().verify(&raw_hs256(&from_provider)).expect("accepted");
+    assert_eq!(caller.roles.len(), 1, "only the marketplace's roles count");
+    assert!(caller.has_role(Role::Officer));
+}

@@ -118,3 +118,23 @@ async fn two_relays_on_one_database_never_both_publish_a_row() {
     delete_stream(&nats).await;
     database.drop_database().await;
 }
+
+#[tokio::test]
+async fn an_event_the_bus_refuses_holds_back_only_its_own_aggregate() {
+    let database = PostgresDatabase::create().await;
+    let db = database.connect::<PlatformMigrator>().await;
+    let nats = nats_bus(isolated_events_config()).await;
+    // Three aggregates of four events each: r0-w0-a0, r0-w0-a1, r0-w0-a2.
+    write_concurrently(&db, 0, 1, 12, 3).await;
+
+    let publisher = Counting::new(nats.clone(), Arc::new(Mutex::new(HashMap::new())));
+    *publisher.refuse_aggregate.lock().expect("lock") = Some("r0-w0-a1".into());
+    let relay = Relay::new(db.clone(), Arc::new(publisher), Duration::from_secs(60));
+    assert_eq!(relay.relay_once().await.expect("relay runs"), 8, "the other two aggregates go out");
+    assert_eq!(relay.relay_once().await.expect("relay runs"), 0);
+    let unsent = outbox::Entity::find().filter(outbox::Column::SentAt.is_null()).all(db.conn()).await.expect("read");
+    assert_eq!(unsent.len(), 4);
+    assert!(unsent.iter().all(|row| row.aggregate_id == "r0-w0-a1"));
+    delete_stream(&nats).await;
+    database.drop_database().await;
+}

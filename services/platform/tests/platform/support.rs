@@ -119,16 +119,27 @@ pub struct Counting<P> {
     /// When set, the acknowledgement of this many publishes is "lost": the event is published
     /// but the relay is told it failed, as when a relay stops between publishing and marking sent.
     pub lose_acks: Mutex<usize>,
+    /// Events of this aggregate are refused by the bus every time (too large, say).
+    pub refuse_aggregate: Mutex<Option<String>>,
 }
 
 impl<P> Counting<P> {
     pub fn new(inner: P, published: Arc<Mutex<HashMap<String, usize>>>) -> Self {
-        Self { inner, published, receipts: Mutex::new(Vec::new()), lose_acks: Mutex::new(0) }
+        Self {
+            inner,
+            published,
+            receipts: Mutex::new(Vec::new()),
+            lose_acks: Mutex::new(0),
+            refuse_aggregate: Mutex::new(None),
+        }
     }
 }
 
 impl<P: Publisher> Publisher for Counting<P> {
     async fn publish(&self, event: &OutboundEvent) -> Result<PublishReceipt, BusError> {
+        if self.refuse_aggregate.lock().expect("lock").as_deref() == Some(event.aggregate_id.as_str()) {
+            return Err(BusError("message too large".into()));
+        }
         let receipt = self.inner.publish(event).await?;
         *self.published.lock().expect("lock").entry(event.id.clone()).or_default() += 1;
         self.receipts.lock().expect("lock").push(receipt);
