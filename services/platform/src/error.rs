@@ -45,6 +45,9 @@ pub enum Error {
         /// Machine-readable reason, such as `TENDER_CLOSED`.
         reason: &'static str,
     },
+    /// A concurrent change got in first (a stale etag): read again and retry.
+    #[error("{0}")]
+    Aborted(String),
     /// The caller is known but may not do this.
     #[error("{0}")]
     PermissionDenied(String),
@@ -112,6 +115,7 @@ impl From<Error> for Status {
                 details.set_error_info(reason, ERROR_DOMAIN, HashMap::new());
                 Status::with_error_details(Code::FailedPrecondition, message, details)
             }
+            Error::Aborted(message) => with_reason(Code::Aborted, "ABORTED", message),
             Error::PermissionDenied(message) => with_reason(Code::PermissionDenied, "PERMISSION_DENIED", message),
             Error::Unauthenticated(message) => with_reason(Code::Unauthenticated, "UNAUTHENTICATED", message),
             Error::ResourceExhausted(message) => with_reason(Code::ResourceExhausted, "RESOURCE_EXHAUSTED", message),

@@ -10,7 +10,9 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod grpc;
+pub mod idempotency;
 pub mod migrations;
+pub mod paging;
 pub mod runtime;
 pub mod telemetry;
 #[cfg(feature = "testing")]

@@ -37,13 +37,25 @@ impl Drop for TelemetryGuard {
 /// Installs the global subscriber for a service. Spans get OpenTelemetry ids even without an
 /// exporter, so trace context still flows from caller to consumer.
 pub fn init(service_name: &str, format: LogFormat, otlp_endpoint: Option<&str>) -> anyhow::Result<TelemetryGuard> {
+    install(service_name, format, otlp_endpoint, false)
+}
+
+/// As [`init`]; with `test_writer`, lines go through the test harness, which shows them only
+/// for a failing test.
+pub(crate) fn install(
+    service_name: &str,
+    format: LogFormat,
+    otlp_endpoint: Option<&str>,
+    test_writer: bool,
+) -> anyhow::Result<TelemetryGuard> {
     let provider = tracer_provider(service_name, otlp_endpoint)?;
     let otel = tracing_opentelemetry::layer().with_tracer(provider.tracer(service_name.to_owned()));
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let registry = tracing_subscriber::registry().with(filter).with(otel);
-    match format {
-        LogFormat::Text => registry.with(tracing_subscriber::fmt::layer()).try_init()?,
-        LogFormat::Json => registry.with(tracing_subscriber::fmt::layer().json()).try_init()?,
+    match (format, test_writer) {
+        (LogFormat::Text, false) => registry.with(tracing_subscriber::fmt::layer()).try_init()?,
+        (LogFormat::Text, true) => registry.with(tracing_subscriber::fmt::layer().with_test_writer()).try_init()?,
+        (LogFormat::Json, _) => registry.with(tracing_subscriber::fmt::layer().json()).try_init()?,
     }
     Ok(TelemetryGuard { provider })
 }

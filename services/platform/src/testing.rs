@@ -155,7 +155,7 @@ pub fn token(user: &str, organisation: &str, roles: &[Role]) -> String {
 /// Installs, once per test binary, a subscriber whose spans carry OpenTelemetry trace ids.
 pub fn init_tracing() {
     static GUARD: OnceLock<Option<crate::telemetry::TelemetryGuard>> = OnceLock::new();
-    GUARD.get_or_init(|| crate::telemetry::init("tests", crate::config::LogFormat::Text, None).ok());
+    GUARD.get_or_init(|| crate::telemetry::install("tests", crate::config::LogFormat::Text, None, true).ok());
 }
 
 /// A gRPC channel to a server started on `addr`.

@@ -1,5 +1,5 @@
 //! The platform's own tables, which every service's migrator includes before its own: the outbox,
-//! the inbox and the audit log. Each migration lives in its own file, which names it.
+//! the inbox, the audit log and idempotency keys. Each migration lives in its own file, which names it.
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
@@ -7,6 +7,7 @@ pub mod m20261128_000001_outbox;
 pub mod m20261128_000002_inbox;
 pub mod m20261128_000003_audit_log;
 pub mod m20261128_000004_embedded_event_log;
+pub mod m20261128_000005_idempotency_key;
 
 /// The platform tables, in order; a service's migrator lists these first.
 pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -14,6 +15,7 @@ pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261128_000001_outbox::Migration),
         Box::new(m20261128_000002_inbox::Migration),
         Box::new(m20261128_000003_audit_log::Migration),
+        Box::new(m20261128_000005_idempotency_key::Migration),
     ]
 }
 

@@ -1,0 +1,514 @@
+//! The gRPC face of the providers service: checks the caller and the request, runs each change as
+//! one unit of work (state, audit row and events together) and maps the result back to the
+//! contract.
+
+mod masks;
+
+use chrono::Utc;
+use platform::audit::{self, AuditEntry};
+use platform::auth::Caller;
+use platform::db::Database;
+use platform::paging::Page;
+use platform::{Error, idempotency};
+use prost::Message;
+use proto::commissioning::events::v1::ServiceChangeKind;
+use proto::commissioning::providers::v1::providers_service_server::ProvidersService;
+use proto::commissioning::providers::v1::*;
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
+use tonic::{Request, Response, Status};
+
+use crate::access::Standing;
+use crate::domain::{NewMember, OfferedService, PostcodeDistrict, ProviderProfile};
+use crate::store::search::SearchFilter;
+use crate::store::services::ServiceFilter;
+use crate::store::{evidence, members, profiles, search, services};
+use crate::{events, openreferral};
+
+/// Longest free-text query accepted.
+const MAX_QUERY: usize = 200;
+
+/// Serves `ProvidersService`.
+pub struct ProvidersApi {
+    db: Database,
+}
+
+impl ProvidersApi {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// The caller's standing with `provider_id`, which must exist.
+    async fn standing<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        caller: &Caller,
+        provider_id: &str,
+    ) -> Result<Standing, Error> {
+        if profiles::find(db, provider_id).await?.is_none() {
+            return Err(Error::NotFound { kind: "provider", id: provider_id.to_owned() });
+        }
+        Ok(Standing::of(caller, members::role_of(db, provider_id, &caller.user_id).await?))
+    }
+
+    /// A provider as `standing` may see it: with members and evidence, personal details only
+    /// for those who may see them.
+    async fn view<C: ConnectionTrait>(&self, db: &C, id: &str, standing: Standing) -> Result<Provider, Error> {
+        let mut provider = profiles::find(db, id)
+            .await?
+            .ok_or_else(|| Error::NotFound { kind: "provider", id: id.to_owned() })?
+            .provider;
+        provider.evidence = evidence::summaries(db, id).await?;
+        if standing.sees_personal_details() {
+            provider.members = members::list(db, id).await?;
+        } else if let Some(lead) = &mut provider.safeguarding_lead {
+            lead.email.clear();
+            lead.phone.clear();
+        }
+        Ok(provider)
+    }
+}
+
+fn caller<T>(request: &Request<T>) -> Result<Caller, Status> {
+    Ok(Caller::of(request)?.clone())
+}
+
+fn required_id(field: &str, value: &str) -> Result<String, Error> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Error::invalid(field, "required"));
+    }
+    Ok(value.to_owned())
+}
+
+/// Records a change in the audit log.
+async fn audited(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    action: &str,
+    kind: &str,
+    id: &str,
+    details: serde_json::Value,
+) -> Result<(), Error> {
+    let entry = AuditEntry {
+        actor: &caller.user_id,
+        organisation: &caller.organisation_id,
+        action,
+        entity_kind: kind,
+        entity_id: id,
+        details,
+    };
+    audit::record(txn, entry).await.map(|_| ())
+}
+
+#[tonic::async_trait]
+impl ProvidersService for ProvidersApi {
+    async fn create_provider(
+        &self,
+        request: Request<CreateProviderRequest>,
+    ) -> Result<Response<CreateProviderResponse>, Status> {
+        let caller = caller(&request)?;
+        let request = request.into_inner();
+        idempotency::check_request_id("request_id", &request.request_id)?;
+        let profile = ProviderProfile::parse(&request.provider.unwrap_or_default(), "provider")
+            .map_err(Error::InvalidArgument)?;
+        let creator = Standing::of(&caller, Some(MemberRole::Admin));
+        let provider_id = self
+            .db
+            .unit_of_work(|txn| {
+                Box::pin(async move {
+                    if let Some(id) =
+                        idempotency::earlier(txn, &caller.user_id, "CreateProvider", &request.request_id).await?
+                    {
+                        return Ok::<_, Error>(id);
+                    }
+                    let now = Utc::now();
+                    let mut provider = profile.to_proto();
+                    provider.id = uuid::Uuid::new_v4().to_string();
+                    profiles::insert(txn, &provider, now).await?;
+                    let first_admin = Member {
+                        user_id: caller.user_id.clone(),
+                        role: MemberRole::Admin as i32,
+                        ..Default::default()
+                    };
+                    members::add(txn, &provider.id, &first_admin, now).await?;
+                    idempotency::remember(txn, &caller.user_id, "CreateProvider", &request.request_id, &provider.id)
+                        .await?;
+                    audited(
+                        txn,
+                        &caller,
+                        "provider.created",
+                        "provider",
+                        &provider.id,
+                        serde_json::json!({ "legal_name": provider.legal_name }),
+                    )
+                    .await?;
+                    events::registered(txn, &provider, &caller.user_id).await?;
+                    Ok(provider.id)
+                })
+            })
+            .await?;
+        let provider = self.view(self.db.conn(), &provider_id, creator).await?;
+        Ok(Response::new(CreateProviderResponse { provider: Some(provider) }))
+    }
+
+    async fn get_provider(
+        &self,
+        request: Request<GetProviderRequest>,
+    ) -> Result<Response<GetProviderResponse>, Status> {
+        let caller = caller(&request)?;
+        let id = required_id("provider_id", &request.get_ref().provider_id)?;
+        let standing = self.standing(self.db.conn(), &caller, &id).await?;
+        let provider = self.view(self.db.conn(), &id, standing).await?;
+        Ok(Response::new(GetProviderResponse { provider: Some(provider) }))
+    }
+
+    async fn update_provider(
+        &self,
+        request: Request<UpdateProviderRequest>,
+    ) -> Result<Response<UpdateProviderResponse>, Status> {
+        let caller = caller(&request)?;
+        let request = request.into_inner();
+        let changes = request.provider.unwrap_or_default();
+        let id = required_id("provider.id", &changes.id)?;
+        let mask = request.update_mask.map(|mask| mask.paths).unwrap_or_default();
+        let standing = self.standing(self.db.conn(), &caller, &id).await?;
+        standing.may_edit()?;
+        let provider_id = id.clone();
+        self.db
+            .unit_of_work(|txn| {
+                Box::pin(async move {
+                    let stored = profiles::find(txn, &id)
+                        .await?
+                        .ok_or_else(|| Error::NotFound { kind: "provider", id: id.clone() })?;
+                    if !changes.etag.is_empty() && changes.etag != stored.provider.etag {
+                        return Err(Error::Aborted(format!(
+                            "the provider changed since you read it (etag {} is now {}); read it again and retry",
+                            changes.etag, stored.provider.etag
+                        )));
+                    }
+                    let mut merged = stored.provider.clone();
+                    let changed = masks::apply_provider_mask(&mut merged, &changes, &mask)?;
+                    let profile = ProviderProfile::parse(&merged, "provider").map_err(Error::InvalidArgument)?;
+                    let mut provider = profile.to_proto();
+                    provider.id = id.clone();
+                    let created_at = stored
+                        .provider
+                        .create_time
+                        .as_ref()
+                        .and_then(|time| chrono::DateTime::from_timestamp(time.seconds, 0))
+                        .unwrap_or_else(Utc::now);
+                    profiles::update(txn, &provider, stored.version, created_at, Utc::now()).await?;
+                    audited(
+                        txn,
+                        &caller,
+                        "provider.updated",
+                        "provider",
+                        &id,
+                        serde_json::json!({ "fields": changed }),
+                    )
+                    .await?;
+                    events::updated(txn, &provider, changed).await?;
+                    Ok::<_, Error>(())
+                })
+            })
+            .await?;
+        let provider = self.view(self.db.conn(), &provider_id, standing).await?;
+        Ok(Response::new(UpdateProviderResponse { provider: Some(provider) }))
+    }
+
+    async fn add_member(&self, request: Request<AddMemberRequest>) -> Result<Response<AddMemberResponse>, Status> {
+        let caller = caller(&request)?;
+        let request = request.into_inner();
+        let id = required_id("provider_id", &request.provider_id)?;
+        let new = NewMember::parse(&request.member.unwrap_or_default(), "member").map_err(Error::InvalidArgument)?;
+        self.standing(self.db.conn(), &caller, &id).await?.may_manage_members()?;
+        let member = self
+            .db
+            .unit_of_work(|txn| {
+                Box::pin(async move {
+                    let member = members::add(txn, &id, &new.to_proto(), Utc::now()).await?;
+                    profiles::touch(txn, &id, Utc::now()).await?;
+                    audited(
+                        txn,
+                        &caller,
+                        "provider.member_added",
+                        "provider",
+                        &id,
+                        serde_json::json!({ "user_id": member.user_id, "role": member.role }),
+                    )
+                    .await?;
+                    Ok::<_, Error>(member)
+                })
+            })
+            .await?;
+        Ok(Response::new(AddMemberResponse { member: Some(member) }))
+    }
+
+    async fn remove_member(
+        &self,
+        request: Request<RemoveMemberRequest>,
+    ) -> Result<Response<RemoveMemberResponse>, Status> {
+        let caller = caller(&request)?;
+        let request = request.into_inner();
+        let id = required_id("provider_id", &request.provider_id)?;
+        let user_id = required_id("user_id", &request.user_id)?;
+        let standing = self.standing(self.db.conn(), &caller, &id).await?;
+        // A member may always leave; removing someone else takes an admin.
+        if user_id != caller.user_id {
+            standing.may_manage_members()?;
+        } else {
+            standing.may_edit()?;
+        }
+        self.db
+            .unit_of_work(|txn| {
+                Box::pin(async move {
+                    members::remove(txn, &id, &user_id).await?;
+                    profiles::touch(txn, &id, Utc::now()).await?;
+                    audited(
+                        txn,
+                        &caller,
+                        "provider.member_removed",
+                        "provider",
+                        &id,
+                        serde_json::json!({ "user_id": user_id }),
+                    )
+                    .await
+                })
+            })
+            .await?;
+        Ok(Response::new(RemoveMemberResponse {}))
+    }
+
+    async fn add_service(&self, request: Request<AddServiceRequest>) -> Result<Response<AddServiceResponse>, Status> {
+        let caller = caller(&request)?;
+        let request = request.into_inner();
+        idempotency::check_request_id("request_id", &request.request_id)?;
+        let provider_id = required_id("provider_id", &request.provider_id)?;
+        let mut offered =
+            OfferedService::parse(&request.service.unwrap_or_default(), "service").map_err(Error::InvalidArgument)?;
+        self.standing(self.db.conn(), &caller, &provider_id).await?.may_edit()?;
+        let service_id = self
+            .db
+            .unit_of_work(|txn| {
+                Box::pin(async move {
+                    let operation = format!("AddService:{provider_id}");
+                    if let Some(id) =
+                        idempotency::earlier(txn, &caller.user_id, &operation, &request.request_id).await?
+                    {
+                        return Ok::<_, Error>(id);
+                    }
+                    offered.assign_location_ids(|| uuid::Uuid::new_v4().to_string());
+                    let mut service = offered.to_proto();
+                    service.id = uuid::Uuid::new_v4().to_string();
+                    service.provider_id = provider_id.clone();
+                    services::insert(txn, &service, Utc::now()).await?;
+                    profiles::touch(txn, &provider_id, Utc::now()).await?;
+                    idempotency::remember(txn, &caller.user_id, &operation, &request.request_id, &service.id).await?;
+                    audited(
+                        txn,
+                        &caller,
+                        "service.added",
+                        "service",
+                        &service.id,
+                        serde_json::json!({ "provider_id": provider_id, "name": service.name }),
+                    )
+                    .await?;
+                    events::service_changed(txn, ServiceChangeKind::Added, &service, Vec::new()).await?;
+                    Ok(service.id)
+                })
+            })
+            .await?;
+        let (service, _) = services::find(self.db.conn(), &service_id)
+            .await?
+            .ok_or_else(|| Error::internal("added service vanished"))?;
+        Ok(Response::new(AddServiceResponse { service: Some(service) }))
+    }
+
+    async fn update_service(
+        &self,
+        request: Request<UpdateServiceRequest>,
+    ) -> Result<Response<UpdateServiceResponse>, Status> {
+        let caller = caller(&request)?;
+        let request = request.into_inner();
+        let changes = request.service.unwrap_or_default();
+        let id = required_id("service.id", &changes.id)?;
+        let mask = request.update_mask.map(|mask| mask.paths).unwrap_or_default();
+        let (stored, _) = services::find(self.db.conn(), &id)
+            .await?
+            .ok_or_else(|| Error::NotFound { kind: "service", id: id.clone() })?;
+        self.standing(self.db.conn(), &caller, &stored.provider_id).await?.may_edit()?;
+        let service = self
+            .db
+            .unit_of_work(|txn| {
+                Box::pin(async move {
+                    let (mut merged, created_at) = services::find(txn, &id)
+                        .await?
+                        .ok_or_else(|| Error::NotFound { kind: "service", id: id.clone() })?;
+                    let changed = masks::apply_service_mask(&mut merged, &changes, &mask)?;
+                    let mut offered = OfferedService::parse(&merged, "service").map_err(Error::InvalidArgument)?;
+                    offered.assign_location_ids(|| uuid::Uuid::new_v4().to_string());
+                    let mut service = offered.to_proto();
+                    service.id = merged.id.clone();
+                    service.provider_id = merged.provider_id.clone();
+                    services::update(txn, &service, created_at, Utc::now()).await?;
+                    profiles::touch(txn, &service.provider_id, Utc::now()).await?;
+                    audited(txn, &caller, "service.updated", "service", &id, serde_json::json!({ "fields": changed }))
+                        .await?;
+                    events::service_changed(txn, ServiceChangeKind::Updated, &service, changed).await?;
+                    Ok::<_, Error>(service)
+                })
+            })
+            .await?;
+        let (service, _) = services::find(self.db.conn(), &service.id)
+            .await?
+            .ok_or_else(|| Error::internal("updated service vanished"))?;
+        Ok(Response::new(UpdateServiceResponse { service: Some(service) }))
+    }
+
+    async fn remove_service(
+        &self,
+        request: Request<RemoveServiceRequest>,
+    ) -> Result<Response<RemoveServiceResponse>, Status> {
+        let caller = caller(&request)?;
+        let id = required_id("service_id", &request.get_ref().service_id)?;
+        let (service, _) = services::find(self.db.conn(), &id)
+            .await?
+            .ok_or_else(|| Error::NotFound { kind: "service", id: id.clone() })?;
+        self.standing(self.db.conn(), &caller, &service.provider_id).await?.may_edit()?;
+        self.db
+            .unit_of_work(|txn| {
+                Box::pin(async move {
+                    services::delete(txn, &id).await?;
+                    profiles::touch(txn, &service.provider_id, Utc::now()).await?;
+                    audited(
+                        txn,
+                        &caller,
+                        "service.removed",
+                        "service",
+                        &id,
+                        serde_json::json!({ "provider_id": service.provider_id }),
+                    )
+                    .await?;
+                    events::service_changed(txn, ServiceChangeKind::Removed, &service, Vec::new()).await
+                })
+            })
+            .await?;
+        Ok(Response::new(RemoveServiceResponse {}))
+    }
+
+    async fn list_services(
+        &self,
+        request: Request<ListServicesRequest>,
+    ) -> Result<Response<ListServicesResponse>, Status> {
+        caller(&request)?;
+        let request = request.into_inner();
+        let page = Page::parse(
+            request.page_size,
+            &request.page_token,
+            &filters_of(&request, |r| {
+                r.page_size = 0;
+                r.page_token.clear();
+            }),
+        )?;
+        let filter = ServiceFilter {
+            provider_id: non_empty(&request.provider_id),
+            categories: request.categories,
+            council_id: non_empty(&request.council_id),
+            statuses: request.statuses,
+        };
+        let found = services::list(self.db.conn(), &filter, page).await?;
+        let next_page_token = page.next_token(found.len());
+        Ok(Response::new(ListServicesResponse { services: found, next_page_token }))
+    }
+
+    async fn search_providers(
+        &self,
+        request: Request<SearchProvidersRequest>,
+    ) -> Result<Response<SearchProvidersResponse>, Status> {
+        caller(&request)?;
+        let request = request.into_inner();
+        let page = Page::parse(
+            request.page_size,
+            &request.page_token,
+            &filters_of(&request, |r| {
+                r.page_size = 0;
+                r.page_token.clear();
+            }),
+        )?;
+        let filter = search_filter(&request)?;
+        let found = search::search(self.db.conn(), &filter, page).await?;
+        let total_size = i32::try_from(search::count(self.db.conn(), &filter).await?).unwrap_or(i32::MAX);
+        let next_page_token = page.next_token(found.len());
+        let results = found
+            .into_iter()
+            .map(|found| {
+                let mut provider = found.provider;
+                if let Some(lead) = &mut provider.safeguarding_lead {
+                    lead.email.clear();
+                    lead.phone.clear();
+                }
+                ProviderSearchResult {
+                    provider: Some(provider),
+                    matching_services: found.matching_services,
+                    relevance: found.relevance as i32,
+                }
+            })
+            .collect();
+        Ok(Response::new(SearchProvidersResponse { results, next_page_token, total_size }))
+    }
+
+    async fn export_open_referral(
+        &self,
+        request: Request<ExportOpenReferralRequest>,
+    ) -> Result<Response<ExportOpenReferralResponse>, Status> {
+        caller(&request)?;
+        let request = request.into_inner();
+        let page = Page::parse(
+            request.page_size,
+            &request.page_token,
+            &filters_of(&request, |r| {
+                r.page_size = 0;
+                r.page_token.clear();
+            }),
+        )?;
+        let response = openreferral::export(self.db.conn(), non_empty(&request.council_id), page).await?;
+        Ok(Response::new(response))
+    }
+}
+
+/// The request with its paging fields cleared, encoded: the fingerprint a page token must match.
+fn filters_of<M: Message + Clone>(request: &M, clear: impl FnOnce(&mut M)) -> Vec<u8> {
+    let mut filters = request.clone();
+    clear(&mut filters);
+    filters.encode_to_vec()
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+fn search_filter(request: &SearchProvidersRequest) -> Result<SearchFilter, Error> {
+    if request.query.chars().count() > MAX_QUERY {
+        return Err(Error::invalid("query", "at most 200 characters"));
+    }
+    let postcode_district = match non_empty(&request.postcode_district) {
+        Some(district) => Some(
+            PostcodeDistrict::parse(&district)
+                .map_err(|invalid| Error::InvalidArgument(vec![invalid.at("postcode_district")]))?
+                .as_str()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    Ok(SearchFilter {
+        terms: request.query.split_whitespace().take(10).map(str::to_lowercase).collect(),
+        categories: request.categories.clone(),
+        council_id: non_empty(&request.council_id),
+        postcode_district,
+        size_classes: request.size_classes.clone(),
+        vcse: request.vcse,
+        evidence_kinds: request.verified_evidence_kinds.clone(),
+        today: Some(Utc::now().date_naive()),
+    })
+}

@@ -1,0 +1,9 @@
+//! The providers database's tables, as sea-orm entities.
+
+pub mod evidence;
+pub mod identifier;
+pub mod member;
+pub mod offered_service;
+pub mod provider;
+pub mod service_area;
+pub mod tender_match;

@@ -1,0 +1,18 @@
+//! A provider told of a tender, so that it is told once.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tender_match")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tender_id: String,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub provider_id: String,
+    pub matched_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,11 @@
+//! The providers service through gRPC, on PostgreSQL with NATS JetStream (which must be running)
+//! and on SQLite with the embedded event log.
+
+mod providers {
+    pub mod export;
+    pub mod matching;
+    pub mod membership;
+    pub mod search;
+    pub mod support;
+    pub mod validation;
+}

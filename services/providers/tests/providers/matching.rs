@@ -1,0 +1,148 @@
+//! A published tender is matched to providers whose active services fit its category and area;
+//! each matching provider is told once, even when the event comes again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use platform::auth::Role;
+use platform::events::{ConsumerSpec, EventHandler, HandlerError, InboundEvent, OutboundEvent, Publisher};
+use prost::Message;
+use proto::commissioning::common::v1::ServiceCategory;
+use proto::commissioning::events::v1::{PublishedTender, TenderMatched, TenderPublished};
+use proto::commissioning::providers::v1::{AddServiceRequest, ServiceStatus};
+use tokio::sync::Mutex;
+
+use super::support::{App, area, charity, create, from, service};
+
+/// Collects the tender matches the service publishes.
+#[derive(Default)]
+struct Matches(Mutex<Vec<TenderMatched>>);
+
+impl EventHandler for Matches {
+    async fn handle(&self, event: &InboundEvent) -> Result<(), HandlerError> {
+        self.0.lock().await.push(event.decode()?);
+        Ok(())
+    }
+}
+
+fn tender_published(event_id: &str) -> OutboundEvent {
+    let published = TenderPublished {
+        tender_id: "tender-1".into(),
+        council_id: "lambeth".into(),
+        tender: Some(PublishedTender {
+            council_name: "Lambeth".into(),
+            title: "Befriending in Brixton".into(),
+            category: ServiceCategory::BefriendingFaceToFace as i32,
+            areas: vec![area("lambeth", Some("SW2"))],
+            ..Default::default()
+        }),
+        publish_time: None,
+    };
+    OutboundEvent {
+        id: event_id.into(),
+        event_type: "tendering.tender_published".into(),
+        tenant: "lambeth".into(),
+        aggregate_id: "tender-1".into(),
+        time: chrono::Utc::now(),
+        traceparent: None,
+        payload: published.encode_to_vec(),
+    }
+}
+
+async fn each_fitting_provider_is_told_once(app: App) {
+    let mut client = app.client().await;
+    let add = |provider: &str, name: &str, category, areas, status: ServiceStatus| {
+        let mut offered = service(name, category, areas);
+        offered.status = status as i32;
+        AddServiceRequest { request_id: name.into(), provider_id: provider.into(), service: Some(offered) }
+    };
+    let whole_borough = create(&mut client, "amira", charity("Lambeth Visitors", "1300001")).await;
+    let brixton = create(&mut client, "bella", charity("Brixton Befrienders", "1300002")).await;
+    let elsewhere = create(&mut client, "chen", charity("Streatham Friends", "1300003")).await;
+    let closed = create(&mut client, "dan", charity("Paused Trust", "1300004")).await;
+    let phone = create(&mut client, "eve", charity("Phone Pals", "1300005")).await;
+    let face_to_face = ServiceCategory::BefriendingFaceToFace;
+    let requests = [
+        ("amira", add(&whole_borough.id, "Visits", face_to_face, vec![area("lambeth", None)], ServiceStatus::Active)),
+        (
+            "bella",
+            add(&brixton.id, "Brixton visits", face_to_face, vec![area("lambeth", Some("SW2"))], ServiceStatus::Active),
+        ),
+        (
+            "chen",
+            add(
+                &elsewhere.id,
+                "Streatham visits",
+                face_to_face,
+                vec![area("lambeth", Some("SW16"))],
+                ServiceStatus::Active,
+            ),
+        ),
+        (
+            "dan",
+            add(
+                &closed.id,
+                "Paused visits",
+                face_to_face,
+                vec![area("lambeth", None)],
+                ServiceStatus::TemporarilyClosed,
+            ),
+        ),
+        (
+            "eve",
+            add(
+                &phone.id,
+                "Calls",
+                ServiceCategory::BefriendingTelephone,
+                vec![area("lambeth", None)],
+                ServiceStatus::Active,
+            ),
+        ),
+    ];
+    for (user, request) in requests {
+        let provider = request.provider_id.clone();
+        client.add_service(from(request, user, &provider, &[Role::Provider])).await.expect("service added");
+    }
+
+    let matches = Arc::new(Matches::default());
+    let _listener = app
+        .bus
+        .consume(
+            ConsumerSpec { name: "portal".into(), pattern: "lambeth.providers.tender_matched".into() },
+            matches.clone(),
+        )
+        .await
+        .expect("listening");
+    app.bus.publish(&tender_published(&uuid::Uuid::now_v7().to_string())).await.expect("published");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while matches.0.lock().await.len() < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "matches did not arrive");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The same tender again under another event id (a replay), then a moment for strays.
+    app.bus.publish(&tender_published(&uuid::Uuid::now_v7().to_string())).await.expect("published");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let matches = matches.0.lock().await;
+    let mut told: Vec<_> = matches.iter().map(|matched| matched.provider_id.clone()).collect();
+    told.sort();
+    let mut expected = vec![whole_borough.id.clone(), brixton.id.clone()];
+    expected.sort();
+    assert_eq!(told, expected, "only active face-to-face befriending covering SW2, each once");
+    let brixton_match = matches.iter().find(|matched| matched.provider_id == brixton.id).expect("brixton told");
+    assert_eq!(brixton_match.tender_id, "tender-1");
+    assert!(brixton_match.reason.contains("\"Brixton visits\""), "{}", brixton_match.reason);
+    assert!(brixton_match.reason.contains("SW2"), "{}", brixton_match.reason);
+    drop(matches);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn matching_on_postgres_and_nats() {
+    each_fitting_provider_is_told_once(App::on_postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn matching_on_sqlite_and_the_embedded_log() {
+    each_fitting_provider_is_told_once(App::on_sqlite().await).await;
+}

@@ -1,0 +1,133 @@
+//! Idempotent create, members and their permissions, refusal across organisations, who sees
+//! personal details, identifier clashes, stale etags, and the audit of every change.
+
+use platform::auth::Role;
+use prost_types::FieldMask;
+use proto::commissioning::common::v1::ServiceCategory;
+use proto::commissioning::providers::v1::{
+    AddMemberRequest, AddServiceRequest, CreateProviderRequest, GetProviderRequest, Member, MemberRole, Provider,
+    RemoveMemberRequest, SafeguardingLead, UpdateProviderRequest,
+};
+use tonic::Code;
+
+use super::support::{App, area, charity, create, from, from_charity_worker, service};
+
+/// A request from a provider's member.
+fn member<T>(user: &str, provider_id: &str, message: T) -> tonic::Request<T> {
+    from(message, user, provider_id, &[Role::Provider])
+}
+
+fn rename(id: &str, name: &str) -> UpdateProviderRequest {
+    UpdateProviderRequest {
+        provider: Some(Provider { id: id.into(), legal_name: name.into(), ..Default::default() }),
+        update_mask: Some(FieldMask { paths: vec!["legal_name".into()] }),
+    }
+}
+
+#[tokio::test]
+async fn a_retried_create_returns_the_first_provider() {
+    let app = App::on_postgres().await;
+    let mut client = app.client().await;
+    let request =
+        CreateProviderRequest { request_id: "retry-me".into(), provider: Some(charity("Once Only", "1100001")) };
+    let first =
+        client.create_provider(from_charity_worker(request.clone(), "amira")).await.expect("created").into_inner();
+    let again =
+        client.create_provider(from_charity_worker(request.clone(), "amira")).await.expect("retried").into_inner();
+    assert_eq!(first.provider.expect("p").id, again.provider.expect("p").id);
+    // Another user's request with the same id is a different request: the identifier clashes.
+    let other = client.create_provider(from_charity_worker(request, "bella")).await.expect_err("identifier held");
+    assert_eq!(other.code(), Code::AlreadyExists);
+    assert!(other.message().contains("identifiers[0]"), "{}", other.message());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn members_change_their_provider_and_nobody_else_does() {
+    let app = App::on_postgres().await;
+    let mut client = app.client().await;
+    let mut profile = charity("Brixton Befrienders", "1100002");
+    profile.safeguarding_lead = Some(SafeguardingLead {
+        name: "Sam Lead".into(),
+        email: "sam@example.org".into(),
+        phone: "020 7946 0000".into(),
+    });
+    let ours = create(&mut client, "amira", profile).await;
+    let theirs = create(&mut client, "bella", charity("Woking Friends", "1100003")).await;
+
+    assert!(client.update_provider(member("amira", &ours.id, rename(&ours.id, "Brixton Befriending"))).await.is_ok());
+    let across = client
+        .update_provider(member("amira", &ours.id, rename(&theirs.id, "Taken Over")))
+        .await
+        .expect_err("not hers");
+    assert_eq!(across.code(), Code::PermissionDenied);
+    let add_service = AddServiceRequest {
+        request_id: "s1".into(),
+        provider_id: theirs.id.clone(),
+        service: Some(service("Phone friends", ServiceCategory::BefriendingTelephone, vec![area("lambeth", None)])),
+    };
+    assert_eq!(
+        client.add_service(member("amira", &ours.id, add_service)).await.expect_err("not hers").code(),
+        Code::PermissionDenied
+    );
+
+    // Amira (admin) adds Chen as a member: Chen may edit but not manage members.
+    let chen = Member { user_id: "chen".into(), role: MemberRole::Member as i32, ..Default::default() };
+    let add = AddMemberRequest { provider_id: ours.id.clone(), member: Some(chen) };
+    client.add_member(member("amira", &ours.id, add)).await.expect("admin adds a member");
+    assert!(
+        client.update_provider(member("chen", &ours.id, rename(&ours.id, "Brixton Befrienders CIO"))).await.is_ok()
+    );
+    let dan = AddMemberRequest {
+        provider_id: ours.id.clone(),
+        member: Some(Member { user_id: "dan".into(), role: MemberRole::Member as i32, ..Default::default() }),
+    };
+    assert_eq!(
+        client.add_member(member("chen", &ours.id, dan.clone())).await.expect_err("not admin").code(),
+        Code::PermissionDenied
+    );
+    let last_admin = RemoveMemberRequest { provider_id: ours.id.clone(), user_id: "amira".into() };
+    assert_eq!(
+        client.remove_member(member("amira", &ours.id, last_admin)).await.expect_err("only admin").code(),
+        Code::FailedPrecondition
+    );
+    // A platform admin may do everything.
+    assert!(client.add_member(from(dan, "root", "platform", &[Role::Admin])).await.is_ok());
+
+    // Personal details: members and officers see them, other signed-in users do not.
+    let get = || GetProviderRequest { provider_id: ours.id.clone() };
+    let outsider =
+        client.get_provider(from(get(), "bella", &theirs.id, &[Role::Provider])).await.expect("read").into_inner();
+    let outsider = outsider.provider.expect("provider");
+    assert!(outsider.members.is_empty());
+    assert_eq!(outsider.safeguarding_lead.expect("lead").email, "");
+    let officer =
+        client.get_provider(from(get(), "olu", "lambeth", &[Role::Officer])).await.expect("read").into_inner();
+    let officer = officer.provider.expect("provider");
+    assert_eq!(officer.members.len(), 3);
+    assert_eq!(officer.safeguarding_lead.expect("lead").email, "sam@example.org");
+
+    // Two creates, Amira's rename, Chen added, Chen's rename, Dan added: six changes.
+    assert_eq!(app.audit_rows().await, 6);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_stale_etag_is_aborted_and_a_missing_provider_is_not_found() {
+    let app = App::on_sqlite().await;
+    let mut client = app.client().await;
+    let ours = create(&mut client, "amira", charity("Etag Trust", "1100004")).await;
+    let mut stale = rename(&ours.id, "First");
+    stale.provider.as_mut().expect("p").etag = ours.etag.clone();
+    assert!(client.update_provider(member("amira", &ours.id, stale.clone())).await.is_ok());
+    assert_eq!(
+        client.update_provider(member("amira", &ours.id, stale)).await.expect_err("stale").code(),
+        Code::Aborted
+    );
+    let missing = GetProviderRequest { provider_id: "no-such-provider".into() };
+    assert_eq!(
+        client.get_provider(member("amira", &ours.id, missing)).await.expect_err("missing").code(),
+        Code::NotFound
+    );
+    app.stop().await;
+}
