@@ -4,6 +4,7 @@
 
 use chrono::Utc;
 use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait};
 
 use crate::Error;
@@ -40,33 +41,33 @@ pub fn check_request_id(field: &str, request_id: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// The resource an earlier call by `caller` with `request_id` made, if any.
-pub async fn earlier<C: ConnectionTrait>(
-    txn: &C,
-    caller: &str,
-    operation: &str,
-    request_id: &str,
-) -> Result<Option<String>, Error> {
-    let found = Entity::find_by_id((caller.to_owned(), operation.to_owned(), request_id.to_owned())).one(txn).await?;
-    Ok(found.map(|key| key.resource_id))
-}
-
-/// Records that `caller`'s call with `request_id` made `resource_id`.
-pub async fn remember<C: ConnectionTrait>(
+/// Claims `request_id` for `caller`'s `operation`, naming `resource_id` as what it will make.
+/// Returns the resource an earlier call with the same id made (the caller then returns that and
+/// makes nothing), or `None` when this call is the first. On PostgreSQL a concurrent retry waits
+/// here until the first call commits, then gets its resource.
+pub async fn claim<C: ConnectionTrait>(
     txn: &C,
     caller: &str,
     operation: &str,
     request_id: &str,
     resource_id: &str,
-) -> Result<(), Error> {
-    ActiveModel {
+) -> Result<Option<String>, Error> {
+    let claimed = Entity::insert(ActiveModel {
         caller: Set(caller.to_owned()),
         operation: Set(operation.to_owned()),
         request_id: Set(request_id.to_owned()),
         resource_id: Set(resource_id.to_owned()),
         created_at: Set(Utc::now()),
-    }
-    .insert(txn)
+    })
+    .on_conflict(OnConflict::columns([Column::Caller, Column::Operation, Column::RequestId]).do_nothing().to_owned())
+    .exec_without_returning(txn)
     .await?;
-    Ok(())
+    if claimed > 0 {
+        return Ok(None);
+    }
+    let earlier = Entity::find_by_id((caller.to_owned(), operation.to_owned(), request_id.to_owned()))
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::internal("idempotency key vanished"))?;
+    Ok(Some(earlier.resource_id))
 }

@@ -17,5 +17,6 @@ pub mod runtime;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod time;
 
 pub use error::{Error, FieldViolation};

@@ -11,6 +11,8 @@ use crate::Error;
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
 /// Largest page returned.
 pub const MAX_PAGE_SIZE: u64 = 200;
+/// Furthest a token may lead.
+const MAX_OFFSET: u64 = 100_000_000;
 
 /// Which slice of the results a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +43,10 @@ impl Page {
             return Err(bad_token());
         }
         let offset = u64::from_be_bytes(offset.try_into().map_err(|_| bad_token())?);
+        // A forged token could ask for any offset; no real listing is this long.
+        if offset > MAX_OFFSET {
+            return Err(bad_token());
+        }
         Ok(Self { offset, limit, fingerprint })
     }
 
@@ -83,5 +89,8 @@ mod tests {
         assert!(Page::parse(2, &token, b"other filters").is_err());
         assert!(Page::parse(2, "not hex", b"filters").is_err());
         assert!(Page::parse(2, "00", b"filters").is_err());
+        let mut forged = u64::MAX.to_be_bytes().to_vec();
+        forged.extend_from_slice(&fingerprint(b"filters"));
+        assert!(Page::parse(2, &hex::encode(forged), b"filters").is_err(), "an absurd offset is refused");
     }
 }

@@ -157,6 +157,8 @@ async fn seed(db: &platform::db::Database, size: usize) -> anyhow::Result<()> {
                 legal_form: Set(1),
                 size_class: Set(size_class),
                 vcse: Set(n % 5 != 0),
+                active_services: Set(1),
+                service_text: Set(format!("{} service", name.to_lowercase())),
                 profile: Set(profile.encode_to_vec()),
                 version: Set(1),
                 created_at: Set(now),

@@ -17,7 +17,7 @@ use proto::commissioning::events::v1::{
 use proto::commissioning::providers::v1::Service;
 use sea_orm::DatabaseTransaction;
 
-use crate::domain::{ServiceArea, category_name};
+use crate::domain::{CouncilId, ServiceArea, category_name};
 use crate::events;
 use crate::store::{evidence, matching};
 
@@ -43,6 +43,12 @@ async fn match_tender(txn: &DatabaseTransaction, published: TenderPublished) -> 
     let Some(tender) = published.tender else {
         return Err(HandlerError::Reject(format!("tender_published for {} carries no tender", published.tender_id)));
     };
+    if CouncilId::parse(&published.council_id).is_err() || published.tender_id.is_empty() {
+        return Err(HandlerError::Reject(format!(
+            "tender_published names no usable tender id or council id ({:?}, {:?})",
+            published.tender_id, published.council_id
+        )));
+    }
     let wanted: Vec<(ServiceArea, Area)> = tender
         .areas
         .iter()
@@ -122,26 +128,23 @@ pub struct EvidenceTracker {
 
 impl EventHandler for EvidenceTracker {
     async fn handle(&self, event: &InboundEvent) -> Result<(), HandlerError> {
-        let (facts, change) = match event.event_type.as_str() {
-            "compliance.document_submitted" => {
-                (event.decode::<DocumentSubmitted>()?.document, evidence::Change::Submitted)
-            }
-            "compliance.document_verified" => (event.decode::<DocumentVerified>()?.document, evidence::Change::Updated),
-            "compliance.document_rejected" => (event.decode::<DocumentRejected>()?.document, evidence::Change::Updated),
-            "compliance.document_expiring" => (event.decode::<DocumentExpiring>()?.document, evidence::Change::Updated),
-            "compliance.document_expired" => (event.decode::<DocumentExpired>()?.document, evidence::Change::Updated),
-            "compliance.document_superseded" => {
-                (event.decode::<DocumentSuperseded>()?.document, evidence::Change::Updated)
-            }
+        let facts = match event.event_type.as_str() {
+            "compliance.document_submitted" => event.decode::<DocumentSubmitted>()?.document,
+            "compliance.document_verified" => event.decode::<DocumentVerified>()?.document,
+            "compliance.document_rejected" => event.decode::<DocumentRejected>()?.document,
+            "compliance.document_expiring" => event.decode::<DocumentExpiring>()?.document,
+            "compliance.document_expired" => event.decode::<DocumentExpired>()?.document,
+            "compliance.document_superseded" => event.decode::<DocumentSuperseded>()?.document,
             // Other compliance events say nothing about a provider's evidence.
             _ => return Ok(()),
         };
         let Some(facts) = facts else {
             return Err(HandlerError::Reject(format!("{} {} carries no document", event.event_type, event.id)));
         };
-        let verified = relied_on(&facts);
+        let relied_on = relied_on(&facts);
+        let time = event.time;
         inbox::apply_once(&self.db, EVIDENCE_TRACKER, event, |txn| {
-            Box::pin(async move { evidence::apply(txn, &facts, change, verified, Utc::now()).await.map_err(retry) })
+            Box::pin(async move { evidence::apply(txn, &facts, relied_on, time).await.map_err(retry) })
         })
         .await?;
         Ok(())

@@ -2,10 +2,12 @@
 //! and on SQLite with the embedded event log.
 
 mod providers {
+    pub mod evidence;
     pub mod export;
     pub mod matching;
     pub mod membership;
     pub mod search;
+    pub mod services;
     pub mod support;
     pub mod validation;
 }

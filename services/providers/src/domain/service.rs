@@ -117,10 +117,16 @@ impl OfferedService {
         self.status == ServiceStatus::Active
     }
 
-    /// Gives every location without an id one from `next_id` (the server assigns location ids).
-    pub fn assign_location_ids(&mut self, mut next_id: impl FnMut() -> String) {
-        for location in self.locations.iter_mut().filter(|location| location.id.is_empty()) {
-            location.id = next_id();
+    /// Location ids are the server's to give: a location keeps its id only if it is one of
+    /// `existing` (and not a duplicate); every other location gets a fresh one from `next_id`.
+    pub fn reassign_location_ids(&mut self, existing: &[String], mut next_id: impl FnMut() -> String) {
+        let mut kept: Vec<String> = Vec::new();
+        for location in &mut self.locations {
+            if existing.contains(&location.id) && !kept.contains(&location.id) {
+                kept.push(location.id.clone());
+            } else {
+                location.id = next_id();
+            }
         }
     }
 
@@ -312,7 +318,7 @@ pub struct Location {
 }
 
 impl Location {
-    /// The id is kept as given (the server assigns it; see [`OfferedService::assign_location_ids`]).
+    /// The id is kept as given (the server assigns it; see [`OfferedService::reassign_location_ids`]).
     pub fn parse(location: &ServiceLocation, path: &str) -> Result<Self, Vec<FieldViolation>> {
         let mut v = Violations::new();
         let name = v.check(field(path, "name"), required_text(&location.name, NAME_MAX));
@@ -603,17 +609,18 @@ mod tests {
     }
 
     #[test]
-    fn location_ids_are_assigned_where_missing() {
-        let kept = ServiceLocation { id: "loc-1".into(), ..venue() };
-        let mut service =
-            OfferedService::parse(&Service { locations: vec![kept, venue()], ..coffee_morning() }, "s").expect("valid");
+    fn only_known_location_ids_are_kept_and_others_are_assigned() {
+        let known = ServiceLocation { id: "loc-1".into(), ..venue() };
+        let invented = ServiceLocation { id: "made-up".into(), ..venue() };
+        let locations = vec![known.clone(), invented, venue(), known];
+        let mut service = OfferedService::parse(&Service { locations, ..coffee_morning() }, "s").expect("valid");
         let mut next = 1;
-        service.assign_location_ids(|| {
+        service.reassign_location_ids(&["loc-1".to_owned()], || {
             next += 1;
             format!("loc-{next}")
         });
         let ids: Vec<_> = service.locations().iter().map(Location::id).collect();
-        assert_eq!(ids, ["loc-1", "loc-2"]);
+        assert_eq!(ids, ["loc-1", "loc-2", "loc-3", "loc-4"], "a repeated id is not kept twice");
     }
 
     #[test]

@@ -37,19 +37,6 @@ impl ProvidersApi {
         Self { db }
     }
 
-    /// The caller's standing with `provider_id`, which must exist.
-    async fn standing<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        caller: &Caller,
-        provider_id: &str,
-    ) -> Result<Standing, Error> {
-        if profiles::find(db, provider_id).await?.is_none() {
-            return Err(Error::NotFound { kind: "provider", id: provider_id.to_owned() });
-        }
-        Ok(Standing::of(caller, members::role_of(db, provider_id, &caller.user_id).await?))
-    }
-
     /// A provider as `standing` may see it: with members and evidence, personal details only
     /// for those who may see them.
     async fn view<C: ConnectionTrait>(&self, db: &C, id: &str, standing: Standing) -> Result<Provider, Error> {
@@ -57,14 +44,47 @@ impl ProvidersApi {
             .await?
             .ok_or_else(|| Error::NotFound { kind: "provider", id: id.to_owned() })?
             .provider;
-        provider.evidence = evidence::summaries(db, id).await?;
+        provider.evidence = evidence::summaries(db, id, platform::time::london_today()).await?;
         if standing.sees_personal_details() {
             provider.members = members::list(db, id).await?;
-        } else if let Some(lead) = &mut provider.safeguarding_lead {
-            lead.email.clear();
-            lead.phone.clear();
+        } else {
+            without_personal_details(&mut provider);
         }
         Ok(provider)
+    }
+}
+
+/// Holds `provider_id` for the rest of the transaction and returns it with the caller's standing,
+/// so a permission checked here still holds when the change commits.
+async fn locked_with_standing(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    provider_id: &str,
+) -> Result<(profiles::StoredProvider, Standing), Error> {
+    let stored = profiles::lock(txn, provider_id).await?;
+    let standing = Standing::of(caller, members::role_of(txn, provider_id, &caller.user_id).await?);
+    Ok((stored, standing))
+}
+
+/// A service the caller may edit, read again once its provider is held, so a concurrent removal
+/// is NOT_FOUND rather than a second removal or a failed update.
+async fn locked_service(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    service_id: &str,
+) -> Result<(Service, chrono::DateTime<Utc>), Error> {
+    let not_found = || Error::NotFound { kind: "service", id: service_id.to_owned() };
+    let (service, _) = services::find(txn, service_id).await?.ok_or_else(not_found)?;
+    locked_with_standing(txn, caller, &service.provider_id).await?.1.may_edit()?;
+    services::find(txn, service_id).await?.ok_or_else(not_found)
+}
+
+/// Public fields only: no members, no safeguarding lead's contact details.
+fn without_personal_details(provider: &mut Provider) {
+    provider.members.clear();
+    if let Some(lead) = &mut provider.safeguarding_lead {
+        lead.email.clear();
+        lead.phone.clear();
     }
 }
 
@@ -116,14 +136,15 @@ impl ProvidersService for ProvidersApi {
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
-                    if let Some(id) =
-                        idempotency::earlier(txn, &caller.user_id, "CreateProvider", &request.request_id).await?
-                    {
-                        return Ok::<_, Error>(id);
+                    let id = uuid::Uuid::new_v4().to_string();
+                    let earlier =
+                        idempotency::claim(txn, &caller.user_id, "CreateProvider", &request.request_id, &id).await?;
+                    if let Some(earlier) = earlier {
+                        return Ok::<_, Error>(earlier);
                     }
                     let now = Utc::now();
                     let mut provider = profile.to_proto();
-                    provider.id = uuid::Uuid::new_v4().to_string();
+                    provider.id = id;
                     profiles::insert(txn, &provider, now).await?;
                     let first_admin = Member {
                         user_id: caller.user_id.clone(),
@@ -131,17 +152,8 @@ impl ProvidersService for ProvidersApi {
                         ..Default::default()
                     };
                     members::add(txn, &provider.id, &first_admin, now).await?;
-                    idempotency::remember(txn, &caller.user_id, "CreateProvider", &request.request_id, &provider.id)
-                        .await?;
-                    audited(
-                        txn,
-                        &caller,
-                        "provider.created",
-                        "provider",
-                        &provider.id,
-                        serde_json::json!({ "legal_name": provider.legal_name }),
-                    )
-                    .await?;
+                    let details = serde_json::json!({ "legal_name": provider.legal_name });
+                    audited(txn, &caller, "provider.created", "provider", &provider.id, details).await?;
                     events::registered(txn, &provider, &caller.user_id).await?;
                     Ok(provider.id)
                 })
@@ -157,8 +169,8 @@ impl ProvidersService for ProvidersApi {
     ) -> Result<Response<GetProviderResponse>, Status> {
         let caller = caller(&request)?;
         let id = required_id("provider_id", &request.get_ref().provider_id)?;
-        let standing = self.standing(self.db.conn(), &caller, &id).await?;
-        let provider = self.view(self.db.conn(), &id, standing).await?;
+        let member = members::role_of(self.db.conn(), &id, &caller.user_id).await?;
+        let provider = self.view(self.db.conn(), &id, Standing::of(&caller, member)).await?;
         Ok(Response::new(GetProviderResponse { provider: Some(provider) }))
     }
 
@@ -171,15 +183,13 @@ impl ProvidersService for ProvidersApi {
         let changes = request.provider.unwrap_or_default();
         let id = required_id("provider.id", &changes.id)?;
         let mask = request.update_mask.map(|mask| mask.paths).unwrap_or_default();
-        let standing = self.standing(self.db.conn(), &caller, &id).await?;
-        standing.may_edit()?;
         let provider_id = id.clone();
-        self.db
+        let standing = self
+            .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
-                    let stored = profiles::find(txn, &id)
-                        .await?
-                        .ok_or_else(|| Error::NotFound { kind: "provider", id: id.clone() })?;
+                    let (stored, standing) = locked_with_standing(txn, &caller, &id).await?;
+                    standing.may_edit()?;
                     if !changes.etag.is_empty() && changes.etag != stored.provider.etag {
                         return Err(Error::Aborted(format!(
                             "the provider changed since you read it (etag {} is now {}); read it again and retry",
@@ -188,16 +198,15 @@ impl ProvidersService for ProvidersApi {
                     }
                     let mut merged = stored.provider.clone();
                     let changed = masks::apply_provider_mask(&mut merged, &changes, &mask)?;
-                    let profile = ProviderProfile::parse(&merged, "provider").map_err(Error::InvalidArgument)?;
-                    let mut provider = profile.to_proto();
-                    provider.id = id.clone();
-                    let created_at = stored
-                        .provider
-                        .create_time
-                        .as_ref()
-                        .and_then(|time| chrono::DateTime::from_timestamp(time.seconds, 0))
-                        .unwrap_or_else(Utc::now);
-                    profiles::update(txn, &provider, stored.version, created_at, Utc::now()).await?;
+                    let mut provider =
+                        ProviderProfile::parse(&merged, "provider").map_err(Error::InvalidArgument)?.to_proto();
+                    provider.id.clone_from(&id);
+                    let unchanged =
+                        Provider { create_time: None, update_time: None, etag: String::new(), ..stored.provider };
+                    if provider == unchanged {
+                        return Ok(standing);
+                    }
+                    profiles::update(txn, &provider, stored.version, stored.created_at, Utc::now()).await?;
                     audited(
                         txn,
                         &caller,
@@ -208,7 +217,7 @@ impl ProvidersService for ProvidersApi {
                     )
                     .await?;
                     events::updated(txn, &provider, changed).await?;
-                    Ok::<_, Error>(())
+                    Ok(standing)
                 })
             })
             .await?;
@@ -221,22 +230,15 @@ impl ProvidersService for ProvidersApi {
         let request = request.into_inner();
         let id = required_id("provider_id", &request.provider_id)?;
         let new = NewMember::parse(&request.member.unwrap_or_default(), "member").map_err(Error::InvalidArgument)?;
-        self.standing(self.db.conn(), &caller, &id).await?.may_manage_members()?;
         let member = self
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
+                    locked_with_standing(txn, &caller, &id).await?.1.may_manage_members()?;
                     let member = members::add(txn, &id, &new.to_proto(), Utc::now()).await?;
                     profiles::touch(txn, &id, Utc::now()).await?;
-                    audited(
-                        txn,
-                        &caller,
-                        "provider.member_added",
-                        "provider",
-                        &id,
-                        serde_json::json!({ "user_id": member.user_id, "role": member.role }),
-                    )
-                    .await?;
+                    let details = serde_json::json!({ "user_id": member.user_id, "role": member.role });
+                    audited(txn, &caller, "provider.member_added", "provider", &id, details).await?;
                     Ok::<_, Error>(member)
                 })
             })
@@ -252,27 +254,20 @@ impl ProvidersService for ProvidersApi {
         let request = request.into_inner();
         let id = required_id("provider_id", &request.provider_id)?;
         let user_id = required_id("user_id", &request.user_id)?;
-        let standing = self.standing(self.db.conn(), &caller, &id).await?;
-        // A member may always leave; removing someone else takes an admin.
-        if user_id != caller.user_id {
-            standing.may_manage_members()?;
-        } else {
-            standing.may_edit()?;
-        }
         self.db
             .unit_of_work(|txn| {
                 Box::pin(async move {
+                    let (_, standing) = locked_with_standing(txn, &caller, &id).await?;
+                    // A member may always leave; removing someone else takes an admin.
+                    if user_id == caller.user_id {
+                        standing.may_edit()?;
+                    } else {
+                        standing.may_manage_members()?;
+                    }
                     members::remove(txn, &id, &user_id).await?;
                     profiles::touch(txn, &id, Utc::now()).await?;
-                    audited(
-                        txn,
-                        &caller,
-                        "provider.member_removed",
-                        "provider",
-                        &id,
-                        serde_json::json!({ "user_id": user_id }),
-                    )
-                    .await
+                    let details = serde_json::json!({ "user_id": user_id });
+                    audited(txn, &caller, "provider.member_removed", "provider", &id, details).await
                 })
             })
             .await?;
@@ -286,33 +281,27 @@ impl ProvidersService for ProvidersApi {
         let provider_id = required_id("provider_id", &request.provider_id)?;
         let mut offered =
             OfferedService::parse(&request.service.unwrap_or_default(), "service").map_err(Error::InvalidArgument)?;
-        self.standing(self.db.conn(), &caller, &provider_id).await?.may_edit()?;
         let service_id = self
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
+                    locked_with_standing(txn, &caller, &provider_id).await?.1.may_edit()?;
+                    let id = uuid::Uuid::new_v4().to_string();
                     let operation = format!("AddService:{provider_id}");
-                    if let Some(id) =
-                        idempotency::earlier(txn, &caller.user_id, &operation, &request.request_id).await?
+                    if let Some(earlier) =
+                        idempotency::claim(txn, &caller.user_id, &operation, &request.request_id, &id).await?
                     {
-                        return Ok::<_, Error>(id);
+                        return Ok::<_, Error>(earlier);
                     }
-                    offered.assign_location_ids(|| uuid::Uuid::new_v4().to_string());
+                    // Location ids are the server's to give.
+                    offered.reassign_location_ids(&[], || uuid::Uuid::new_v4().to_string());
                     let mut service = offered.to_proto();
-                    service.id = uuid::Uuid::new_v4().to_string();
-                    service.provider_id = provider_id.clone();
+                    service.id = id;
+                    service.provider_id.clone_from(&provider_id);
                     services::insert(txn, &service, Utc::now()).await?;
                     profiles::touch(txn, &provider_id, Utc::now()).await?;
-                    idempotency::remember(txn, &caller.user_id, &operation, &request.request_id, &service.id).await?;
-                    audited(
-                        txn,
-                        &caller,
-                        "service.added",
-                        "service",
-                        &service.id,
-                        serde_json::json!({ "provider_id": provider_id, "name": service.name }),
-                    )
-                    .await?;
+                    let details = serde_json::json!({ "provider_id": provider_id, "name": service.name });
+                    audited(txn, &caller, "service.added", "service", &service.id, details).await?;
                     events::service_changed(txn, ServiceChangeKind::Added, &service, Vec::new()).await?;
                     Ok(service.id)
                 })
@@ -320,7 +309,7 @@ impl ProvidersService for ProvidersApi {
             .await?;
         let (service, _) = services::find(self.db.conn(), &service_id)
             .await?
-            .ok_or_else(|| Error::internal("added service vanished"))?;
+            .ok_or_else(|| Error::NotFound { kind: "service", id: service_id.clone() })?;
         Ok(Response::new(AddServiceResponse { service: Some(service) }))
     }
 
@@ -333,35 +322,30 @@ impl ProvidersService for ProvidersApi {
         let changes = request.service.unwrap_or_default();
         let id = required_id("service.id", &changes.id)?;
         let mask = request.update_mask.map(|mask| mask.paths).unwrap_or_default();
-        let (stored, _) = services::find(self.db.conn(), &id)
-            .await?
-            .ok_or_else(|| Error::NotFound { kind: "service", id: id.clone() })?;
-        self.standing(self.db.conn(), &caller, &stored.provider_id).await?.may_edit()?;
         let service = self
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
-                    let (mut merged, created_at) = services::find(txn, &id)
-                        .await?
-                        .ok_or_else(|| Error::NotFound { kind: "service", id: id.clone() })?;
+                    let (stored, created_at) = locked_service(txn, &caller, &id).await?;
+                    let mut merged = stored.clone();
                     let changed = masks::apply_service_mask(&mut merged, &changes, &mask)?;
                     let mut offered = OfferedService::parse(&merged, "service").map_err(Error::InvalidArgument)?;
-                    offered.assign_location_ids(|| uuid::Uuid::new_v4().to_string());
+                    let kept: Vec<String> = stored.locations.iter().map(|location| location.id.clone()).collect();
+                    offered.reassign_location_ids(&kept, || uuid::Uuid::new_v4().to_string());
                     let mut service = offered.to_proto();
-                    service.id = merged.id.clone();
-                    service.provider_id = merged.provider_id.clone();
+                    service.id.clone_from(&stored.id);
+                    service.provider_id.clone_from(&stored.provider_id);
                     services::update(txn, &service, created_at, Utc::now()).await?;
                     profiles::touch(txn, &service.provider_id, Utc::now()).await?;
                     audited(txn, &caller, "service.updated", "service", &id, serde_json::json!({ "fields": changed }))
                         .await?;
                     events::service_changed(txn, ServiceChangeKind::Updated, &service, changed).await?;
-                    Ok::<_, Error>(service)
+                    Ok::<_, Error>(service.id)
                 })
             })
             .await?;
-        let (service, _) = services::find(self.db.conn(), &service.id)
-            .await?
-            .ok_or_else(|| Error::internal("updated service vanished"))?;
+        let not_found = Error::NotFound { kind: "service", id: service.clone() };
+        let (service, _) = services::find(self.db.conn(), &service).await?.ok_or(not_found)?;
         Ok(Response::new(UpdateServiceResponse { service: Some(service) }))
     }
 
@@ -371,24 +355,14 @@ impl ProvidersService for ProvidersApi {
     ) -> Result<Response<RemoveServiceResponse>, Status> {
         let caller = caller(&request)?;
         let id = required_id("service_id", &request.get_ref().service_id)?;
-        let (service, _) = services::find(self.db.conn(), &id)
-            .await?
-            .ok_or_else(|| Error::NotFound { kind: "service", id: id.clone() })?;
-        self.standing(self.db.conn(), &caller, &service.provider_id).await?.may_edit()?;
         self.db
             .unit_of_work(|txn| {
                 Box::pin(async move {
+                    let (service, _) = locked_service(txn, &caller, &id).await?;
                     services::delete(txn, &id).await?;
                     profiles::touch(txn, &service.provider_id, Utc::now()).await?;
-                    audited(
-                        txn,
-                        &caller,
-                        "service.removed",
-                        "service",
-                        &id,
-                        serde_json::json!({ "provider_id": service.provider_id }),
-                    )
-                    .await?;
+                    let details = serde_json::json!({ "provider_id": service.provider_id });
+                    audited(txn, &caller, "service.removed", "service", &id, details).await?;
                     events::service_changed(txn, ServiceChangeKind::Removed, &service, Vec::new()).await
                 })
             })
@@ -443,10 +417,7 @@ impl ProvidersService for ProvidersApi {
             .into_iter()
             .map(|found| {
                 let mut provider = found.provider;
-                if let Some(lead) = &mut provider.safeguarding_lead {
-                    lead.email.clear();
-                    lead.phone.clear();
-                }
+                without_personal_details(&mut provider);
                 ProviderSearchResult {
                     provider: Some(provider),
                     matching_services: found.matching_services,
@@ -509,6 +480,6 @@ fn search_filter(request: &SearchProvidersRequest) -> Result<SearchFilter, Error
         size_classes: request.size_classes.clone(),
         vcse: request.vcse,
         evidence_kinds: request.verified_evidence_kinds.clone(),
-        today: Some(Utc::now().date_naive()),
+        today: Some(platform::time::london_today()),
     })
 }

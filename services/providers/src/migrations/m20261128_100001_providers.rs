@@ -1,5 +1,5 @@
-//! Providers, their identifiers, members, services and service areas, the evidence each holds
-//! (from compliance events), and which tenders each was matched to.
+//! Providers, their identifiers, members, services and service areas, the documents each holds
+//! (as compliance events describe them), and which tenders each was matched to.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -15,9 +15,11 @@ enum Provider {
     SortName,
     SearchName,
     SearchText,
+    ServiceText,
     LegalForm,
     SizeClass,
     Vcse,
+    ActiveServices,
     Profile,
     Version,
     CreatedAt,
@@ -70,15 +72,16 @@ enum ServiceArea {
 }
 
 #[derive(DeriveIden)]
-enum ProviderEvidence {
+enum ProviderDocument {
     Table,
+    DocumentId,
     ProviderId,
     Kind,
-    DocumentId,
-    Verified,
+    Status,
+    ReliedOn,
     CoverPence,
     ExpiresOn,
-    UpdatedAt,
+    AsOf,
 }
 
 #[derive(DeriveIden)]
@@ -101,9 +104,11 @@ impl MigrationTrait for Migration {
                     .col(text(Provider::SortName))
                     .col(text(Provider::SearchName))
                     .col(text(Provider::SearchText))
+                    .col(text(Provider::ServiceText))
                     .col(integer(Provider::LegalForm))
                     .col(integer(Provider::SizeClass))
                     .col(boolean(Provider::Vcse))
+                    .col(integer(Provider::ActiveServices))
                     .col(blob(Provider::Profile))
                     .col(big_integer(Provider::Version))
                     .col(timestamp_with_time_zone(Provider::CreatedAt))
@@ -169,15 +174,15 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table(ProviderEvidence::Table)
-                    .col(string(ProviderEvidence::ProviderId))
-                    .col(integer(ProviderEvidence::Kind))
-                    .col(string(ProviderEvidence::DocumentId))
-                    .col(boolean(ProviderEvidence::Verified))
-                    .col(big_integer_null(ProviderEvidence::CoverPence))
-                    .col(date_null(ProviderEvidence::ExpiresOn))
-                    .col(timestamp_with_time_zone(ProviderEvidence::UpdatedAt))
-                    .primary_key(Index::create().col(ProviderEvidence::ProviderId).col(ProviderEvidence::Kind))
+                    .table(ProviderDocument::Table)
+                    .col(string(ProviderDocument::DocumentId).primary_key())
+                    .col(string(ProviderDocument::ProviderId))
+                    .col(integer(ProviderDocument::Kind))
+                    .col(integer(ProviderDocument::Status))
+                    .col(boolean(ProviderDocument::ReliedOn))
+                    .col(big_integer_null(ProviderDocument::CoverPence))
+                    .col(date_null(ProviderDocument::ExpiresOn))
+                    .col(timestamp_with_time_zone(ProviderDocument::AsOf))
                     .to_owned(),
             )
             .await?;
@@ -193,12 +198,25 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for index in [
-            Index::create().name("provider_sort_name").table(Provider::Table).col(Provider::SortName).to_owned(),
+            // Search without filters orders by active services, then name.
+            Index::create()
+                .name("provider_listing")
+                .table(Provider::Table)
+                .col((Provider::ActiveServices, IndexOrder::Desc))
+                .col(Provider::SortName)
+                .col(Provider::Id)
+                .to_owned(),
             Index::create().name("member_user").table(ProviderMember::Table).col(ProviderMember::UserId).to_owned(),
             Index::create()
                 .name("service_provider")
                 .table(OfferedService::Table)
                 .col(OfferedService::ProviderId)
+                .to_owned(),
+            Index::create()
+                .name("document_provider_kind")
+                .table(ProviderDocument::Table)
+                .col(ProviderDocument::ProviderId)
+                .col(ProviderDocument::Kind)
                 .to_owned(),
             Index::create().name("area_service").table(ServiceArea::Table).col(ServiceArea::ServiceId).to_owned(),
             Index::create()

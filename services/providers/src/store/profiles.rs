@@ -5,11 +5,14 @@ use chrono::{DateTime, Utc};
 use platform::Error;
 use prost::Message;
 use proto::commissioning::common::v1::OrgIdentifier;
-use proto::commissioning::providers::v1::Provider;
+use proto::commissioning::providers::v1::{Provider, ServiceStatus};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::NotSet, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QuerySelect,
+};
 
-use super::entity::{identifier, provider};
+use super::entity::{identifier, offered_service, provider};
 use super::{folded, is_duplicate};
 
 /// A stored provider: its profile (with id, derived fields, times and etag filled in).
@@ -28,7 +31,9 @@ pub fn etag(version: i64) -> String {
 /// its identifiers.
 pub async fn insert<C: ConnectionTrait>(txn: &C, profile: &Provider, now: DateTime<Utc>) -> Result<(), Error> {
     claim_identifiers(txn, &profile.id, &profile.identifiers).await?;
-    row(profile, 1, now, now).insert(txn).await?;
+    provider::ActiveModel { active_services: Set(0), service_text: Set(String::new()), ..row(profile, 1, now, now) }
+        .insert(txn)
+        .await?;
     Ok(())
 }
 
@@ -40,8 +45,6 @@ pub async fn update<C: ConnectionTrait>(
     created_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    identifier::Entity::delete_many().filter(identifier::Column::ProviderId.eq(&profile.id)).exec(txn).await?;
-    claim_identifiers(txn, &profile.id, &profile.identifiers).await?;
     let updated = provider::Entity::update_many()
         .set(row(profile, version + 1, created_at, now))
         .filter(provider::Column::Id.eq(&profile.id))
@@ -56,17 +59,34 @@ pub async fn update<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Reads a provider and holds it (`FOR UPDATE` on PostgreSQL; SQLite's write transaction holds
+/// everything) until the transaction ends, so checks made on it stay true until the change commits.
+pub async fn lock<C: ConnectionTrait>(txn: &C, id: &str) -> Result<StoredProvider, Error> {
+    let row = provider::Entity::find_by_id(id.to_owned())
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::NotFound { kind: "provider", id: id.to_owned() })?;
+    stored(row)
+}
+
 /// Reads a provider.
 pub async fn find<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<StoredProvider>, Error> {
     let Some(row) = provider::Entity::find_by_id(id.to_owned()).one(db).await? else { return Ok(None) };
     Ok(Some(stored(row)?))
 }
 
-/// Bumps a provider's version (its members or services changed), so etags stay honest.
+/// Bumps a provider's version (its members or services changed), so etags stay honest, and
+/// refreshes what search reads of its services: how many are active, and their text.
 pub async fn touch<C: ConnectionTrait>(txn: &C, id: &str, now: DateTime<Utc>) -> Result<(), Error> {
+    let services = offered_service::Entity::find().filter(offered_service::Column::ProviderId.eq(id)).all(txn).await?;
+    let active = services.iter().filter(|service| service.status == ServiceStatus::Active as i32).count();
+    let service_text = services.iter().map(|service| service.search_text.as_str()).collect::<Vec<_>>().join(" ");
     provider::Entity::update_many()
+        .col_expr(provider::Column::ServiceText, Expr::value(service_text))
         .col_expr(provider::Column::Version, Expr::col(provider::Column::Version).add(1))
         .col_expr(provider::Column::UpdatedAt, Expr::value(now))
+        .col_expr(provider::Column::ActiveServices, Expr::value(i32::try_from(active).unwrap_or(i32::MAX)))
         .filter(provider::Column::Id.eq(id))
         .exec(txn)
         .await?;
@@ -136,6 +156,9 @@ fn row(profile: &Provider, version: i64, created_at: DateTime<Utc>, now: DateTim
         legal_form: Set(profile.legal_form),
         size_class: Set(profile.size_class),
         vcse: Set(profile.vcse),
+        // Kept by `touch`, never overwritten by a profile change.
+        active_services: NotSet,
+        service_text: NotSet,
         profile: Set(stored.encode_to_vec()),
         version: Set(version),
         created_at: Set(created_at),

@@ -46,11 +46,19 @@ pub async fn search<C: ConnectionTrait>(db: &C, filter: &SearchFilter, page: Pag
     let mut sql = Sql::new(db.get_database_backend());
     sql.push("SELECT provider.*, ");
     relevance(&mut sql, filter);
-    sql.push(" AS relevance, (SELECT COUNT(*) FROM offered_service s WHERE ");
-    matching_service(&mut sql, filter, "provider.id");
-    sql.push(") AS matching FROM provider");
-    where_clause(&mut sql, filter);
-    sql.push(" ORDER BY relevance DESC, matching DESC, provider.sort_name, provider.id LIMIT ")
+    // Without category or area filters every active service matches: the count kept on the row
+    // serves, and its index orders the first page.
+    sql.push(if filter.filters_services() {
+        " AS relevance, m.matching"
+    } else {
+        " AS relevance, provider.active_services AS matching"
+    });
+    from_where(&mut sql, filter);
+    sql.push(" ORDER BY ");
+    if !filter.terms.is_empty() {
+        sql.push("relevance DESC, ");
+    }
+    sql.push("matching DESC, provider.sort_name, provider.id LIMIT ")
         .bind(i64::try_from(page.limit).unwrap_or(i64::MAX))
         .push(" OFFSET ")
         .bind(i64::try_from(page.offset).unwrap_or(i64::MAX));
@@ -69,20 +77,22 @@ pub async fn search<C: ConnectionTrait>(db: &C, filter: &SearchFilter, page: Pag
 /// How many providers match, across all pages.
 pub async fn count<C: ConnectionTrait>(db: &C, filter: &SearchFilter) -> Result<i64, Error> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT COUNT(*) AS total FROM provider");
-    where_clause(&mut sql, filter);
+    sql.push("SELECT COUNT(*) AS total");
+    from_where(&mut sql, filter);
     let row = db.query_one_raw(sql.statement()).await?.ok_or_else(|| Error::internal("COUNT returned no row"))?;
     Ok(row.try_get("", "total")?)
 }
 
-/// ` WHERE ...`: every filter, combined with AND.
-fn where_clause(sql: &mut Sql, filter: &SearchFilter) {
-    sql.push(" WHERE 1 = 1");
+/// ` FROM provider [JOIN matching services] WHERE ...`: every filter, combined with AND. The
+/// matching services are counted once per provider in one grouped pass, not per provider row.
+fn from_where(sql: &mut Sql, filter: &SearchFilter) {
+    sql.push(" FROM provider");
     if filter.filters_services() {
-        sql.push(" AND EXISTS (SELECT 1 FROM offered_service s WHERE ");
-        matching_service(sql, filter, "provider.id");
-        sql.push(")");
+        sql.push(" JOIN (SELECT s.provider_id, COUNT(*) AS matching FROM offered_service s WHERE ");
+        matching_service(sql, filter);
+        sql.push(" GROUP BY s.provider_id) m ON m.provider_id = provider.id");
     }
+    sql.push(" WHERE 1 = 1");
     if !filter.size_classes.is_empty() {
         sql.push(" AND provider.size_class IN ").bind_list(filter.size_classes.iter().copied());
     }
@@ -90,9 +100,9 @@ fn where_clause(sql: &mut Sql, filter: &SearchFilter) {
         sql.push(" AND provider.vcse = ").bind(vcse);
     }
     for kind in &filter.evidence_kinds {
-        sql.push(" AND EXISTS (SELECT 1 FROM provider_evidence e WHERE e.provider_id = provider.id AND e.kind = ")
+        sql.push(" AND EXISTS (SELECT 1 FROM provider_document e WHERE e.provider_id = provider.id AND e.kind = ")
             .bind(*kind)
-            .push(" AND e.verified = ")
+            .push(" AND e.relied_on = ")
             .bind(true);
         if let Some(today) = filter.today {
             sql.push(" AND (e.expires_on IS NULL OR e.expires_on >= ").bind(today).push(")");
@@ -105,9 +115,9 @@ fn where_clause(sql: &mut Sql, filter: &SearchFilter) {
             .bind(pattern.clone())
             .push(" ESCAPE '\\' OR provider.search_text LIKE ")
             .bind(pattern.clone())
-            .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM offered_service t WHERE t.provider_id = provider.id AND t.search_text LIKE ")
+            .push(" ESCAPE '\\' OR provider.service_text LIKE ")
             .bind(pattern)
-            .push(" ESCAPE '\\'))");
+            .push(" ESCAPE '\\')");
     }
 }
 
@@ -124,7 +134,7 @@ async fn attach_matching_services<C: ConnectionTrait>(
     sql.push("SELECT s.* FROM offered_service s WHERE s.provider_id IN ")
         .bind_list(found.iter().map(|found| found.provider.id.clone()))
         .push(" AND ");
-    matching_service(&mut sql, filter, "s.provider_id");
+    matching_service(&mut sql, filter);
     sql.push(" ORDER BY s.name, s.id");
     for row in db.query_all_raw(sql.statement()).await? {
         let service = super::services::to_proto(offered_service::Model::from_query_result(&row, "")?)?;
@@ -135,9 +145,9 @@ async fn attach_matching_services<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The condition on service `s` of provider `provider_ref`: active, in the categories, in the area.
-fn matching_service(sql: &mut Sql, filter: &SearchFilter, provider_ref: &str) {
-    sql.push("s.provider_id = ").push(provider_ref).push(" AND s.status = ").bind(ServiceStatus::Active as i32);
+/// The condition on service `s`: active, in the categories, in the area.
+fn matching_service(sql: &mut Sql, filter: &SearchFilter) {
+    sql.push("s.status = ").bind(ServiceStatus::Active as i32);
     if !filter.categories.is_empty() {
         sql.push(" AND s.category IN ").bind_list(filter.categories.iter().copied());
     }
@@ -177,9 +187,7 @@ fn relevance(sql: &mut Sql, filter: &SearchFilter) {
         sql.push(" + CASE WHEN provider.search_text LIKE ")
             .bind(pattern.clone())
             .push(" ESCAPE '\\' THEN 1 ELSE 0 END");
-        sql.push(" + CASE WHEN EXISTS (SELECT 1 FROM offered_service t WHERE t.provider_id = provider.id AND t.search_text LIKE ")
-            .bind(pattern)
-            .push(" ESCAPE '\\') THEN 1 ELSE 0 END");
+        sql.push(" + CASE WHEN provider.service_text LIKE ").bind(pattern).push(" ESCAPE '\\' THEN 1 ELSE 0 END");
     }
     sql.push(") AS BIGINT)");
 }

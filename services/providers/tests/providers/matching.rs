@@ -10,6 +10,7 @@ use prost::Message;
 use proto::commissioning::common::v1::ServiceCategory;
 use proto::commissioning::events::v1::{PublishedTender, TenderMatched, TenderPublished};
 use proto::commissioning::providers::v1::{AddServiceRequest, ServiceStatus};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::Mutex;
 
 use super::support::{App, area, charity, create, from, service};
@@ -145,4 +146,43 @@ async fn matching_on_postgres_and_nats() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn matching_on_sqlite_and_the_embedded_log() {
     each_fitting_provider_is_told_once(App::on_sqlite().await).await;
+}
+
+#[tokio::test]
+async fn a_redelivered_tender_event_matches_no_one_twice() {
+    let app = App::on_sqlite().await;
+    let mut client = app.client().await;
+    let provider = create(&mut client, "amira", charity("Lambeth Visitors", "1300101")).await;
+    let offered = service("Visits", ServiceCategory::BefriendingFaceToFace, vec![area("lambeth", None)]);
+    let request =
+        AddServiceRequest { request_id: "visits".into(), provider_id: provider.id.clone(), service: Some(offered) };
+    client.add_service(from(request, "amira", &provider.id, &[Role::Provider])).await.expect("service added");
+
+    // The same delivery handled twice, as after a crash between commit and acknowledgement.
+    let outbound = tender_published("redelivered-event");
+    let event = InboundEvent {
+        id: outbound.id.clone(),
+        event_type: outbound.event_type.clone(),
+        source: "/commissioning/tendering".into(),
+        tenant: "lambeth".into(),
+        aggregate_id: "tender-1".into(),
+        time: outbound.time,
+        traceparent: None,
+        subject: "t.lambeth.tendering.tender_published".into(),
+        payload: outbound.payload.clone(),
+        delivery: 1,
+    };
+    let db = app.database().await;
+    let matcher = providers::consumers::TenderMatcher { db: db.clone() };
+    matcher.handle(&event).await.expect("first delivery");
+    matcher.handle(&InboundEvent { delivery: 2, ..event }).await.expect("second delivery");
+
+    let matched = platform::events::outbox::Entity::find()
+        .filter(platform::events::outbox::Column::EventType.eq("providers.tender_matched"))
+        .all(db.conn())
+        .await
+        .expect("outbox read");
+    assert_eq!(matched.len(), 1, "one match for one provider and tender");
+    assert_eq!(matched[0].tenant, "lambeth", "the match goes to the tender's council");
+    app.stop().await;
 }

@@ -10,12 +10,7 @@ use proto::commissioning::providers::v1::{
 };
 use tonic::Code;
 
-use super::support::{App, area, charity, create, from, from_charity_worker, service};
-
-/// A request from a provider's member.
-fn member<T>(user: &str, provider_id: &str, message: T) -> tonic::Request<T> {
-    from(message, user, provider_id, &[Role::Provider])
-}
+use super::support::{App, area, charity, create, from, from_charity_worker, member, service};
 
 fn rename(id: &str, name: &str) -> UpdateProviderRequest {
     UpdateProviderRequest {
@@ -39,6 +34,26 @@ async fn a_retried_create_returns_the_first_provider() {
     let other = client.create_provider(from_charity_worker(request, "bella")).await.expect_err("identifier held");
     assert_eq!(other.code(), Code::AlreadyExists);
     assert!(other.message().contains("identifiers[0]"), "{}", other.message());
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_retries_of_one_create_make_one_provider() {
+    let app = App::on_postgres().await;
+    let request =
+        CreateProviderRequest { request_id: "racing".into(), provider: Some(charity("Racing Trust", "1100009")) };
+    let mut calls = Vec::new();
+    for _ in 0..4 {
+        let mut client = app.client().await;
+        let request = request.clone();
+        calls.push(tokio::spawn(async move { client.create_provider(from_charity_worker(request, "amira")).await }));
+    }
+    let mut ids = Vec::new();
+    for call in calls {
+        ids.push(call.await.expect("joined").expect("created or found").into_inner().provider.expect("p").id);
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every retry got the one provider");
     app.stop().await;
 }
 

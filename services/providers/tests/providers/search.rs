@@ -8,7 +8,7 @@ use proto::commissioning::compliance::v1::DocumentStatus;
 use proto::commissioning::events::v1::{DocumentFacts, DocumentVerified};
 use proto::commissioning::providers::v1::providers_service_client::ProvidersServiceClient;
 use proto::commissioning::providers::v1::{
-    AddServiceRequest, IncomeBand, LegalForm, Provider, SearchProvidersRequest, Service,
+    AddServiceRequest, IncomeBand, LegalForm, Provider, SafeguardingLead, SearchProvidersRequest, Service,
 };
 use tonic::transport::Channel;
 
@@ -41,10 +41,16 @@ async fn names(client: &mut ProvidersServiceClient<Channel>, request: SearchProv
 /// Lambeth, and a large company befriending by phone in Woking.
 async fn seed(app: &App) -> (ProvidersServiceClient<Channel>, String) {
     let mut client = app.client().await;
+    let mut befrienders = charity("Brixton Befrienders", "1200001");
+    befrienders.safeguarding_lead = Some(SafeguardingLead {
+        name: "Sam Lead".into(),
+        email: "sam@example.org".into(),
+        phone: "020 7946 0000".into(),
+    });
     let brixton = provider_with(
         &mut client,
         "amira",
-        charity("Brixton Befrienders", "1200001"),
+        befrienders,
         vec![service("Friendly visits", ServiceCategory::BefriendingFaceToFace, vec![area("lambeth", Some("SW2"))])],
     )
     .await;
@@ -78,6 +84,17 @@ async fn seed(app: &App) -> (ProvidersServiceClient<Channel>, String) {
 
 async fn each_filter_narrows_the_results(app: App) {
     let (mut client, brixton) = seed(&app).await;
+    // Results carry public fields only, whoever searches.
+    let response =
+        client.search_providers(from(SearchProvidersRequest::default(), "olu", "lambeth", &[Role::Officer])).await;
+    for result in response.expect("search").into_inner().results {
+        let provider = result.provider.expect("provider");
+        assert!(provider.members.is_empty(), "no members in search results");
+        if let Some(lead) = provider.safeguarding_lead {
+            assert_eq!((lead.email.as_str(), lead.phone.as_str()), ("", ""), "no personal contact details");
+            assert_eq!(lead.name, "Sam Lead", "the lead's name is public");
+        }
+    }
     let all = names(&mut client, SearchProvidersRequest::default()).await;
     assert_eq!(all, ["Brixton Befrienders", "CareCall Ltd", "Coffee Morning Collective"], "by name without a query");
 

@@ -61,14 +61,18 @@ impl App {
         Self { bus, server, _service: service, postgres, _files: files, _log_files: None }
     }
 
-    /// The audit log's length, after checking its chain.
-    pub async fn audit_rows(&self) -> i64 {
+    /// A connection to the service's own database.
+    pub async fn database(&self) -> platform::db::Database {
         let url = match &self.postgres {
             Some((database, _)) => database.url.clone(),
             None => format!("sqlite://{}", self._files.path().join("providers.sqlite").display()),
         };
-        let db = platform::db::Database::connect(&url, 1).await.expect("connect");
-        platform::audit::verify(db.conn()).await.expect("audit chain intact")
+        platform::db::Database::connect(&url, 2).await.expect("connect")
+    }
+
+    /// The audit log's length, after checking its chain.
+    pub async fn audit_rows(&self) -> i64 {
+        platform::audit::verify(self.database().await.conn()).await.expect("audit chain intact")
     }
 
     pub async fn client(&self) -> ProvidersServiceClient<Channel> {
@@ -87,6 +91,11 @@ impl App {
 /// A request from `user` of `organisation` with `roles`.
 pub fn from<T>(message: T, user: &str, organisation: &str, roles: &[Role]) -> tonic::Request<T> {
     platform::testing::with_token(message, &token(user, organisation, roles))
+}
+
+/// A request from a member of provider `provider_id`.
+pub fn member<T>(user: &str, provider_id: &str, message: T) -> tonic::Request<T> {
+    from(message, user, provider_id, &[Role::Provider])
 }
 
 /// A request from a charity worker with no provider yet.

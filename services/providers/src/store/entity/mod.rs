@@ -1,6 +1,6 @@
 //! The providers database's tables, as sea-orm entities.
 
-pub mod evidence;
+pub mod document;
 pub mod identifier;
 pub mod member;
 pub mod offered_service;

@@ -14,9 +14,13 @@ pub struct Model {
     pub search_name: String,
     /// Lower-case description, for free-text search.
     pub search_text: String,
+    /// Lower-case names and descriptions of its services (kept by `touch`), for free-text search.
+    pub service_text: String,
     pub legal_form: i32,
     pub size_class: i32,
     pub vcse: bool,
+    /// How many of its services are active (kept by [`crate::store::profiles::touch`]).
+    pub active_services: i32,
     /// `commissioning.providers.v1.Provider` without members or evidence, encoded.
     pub profile: Vec<u8>,
     /// Bumped by every change; the etag.

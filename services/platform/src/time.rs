@@ -1,0 +1,28 @@
+//! UK dates. Times travel as UTC, but "valid today", "expires on" and deadlines are read in
+//! Europe/London, where an hour after midnight UTC in summer is already the next day.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::London;
+
+/// Today's date in the UK.
+pub fn london_today() -> NaiveDate {
+    london_date(Utc::now())
+}
+
+/// The UK date at `time`.
+pub fn london_date(time: DateTime<Utc>) -> NaiveDate {
+    time.with_timezone(&London).date_naive()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summer_night_after_midnight_utc_is_already_tomorrow_in_the_uk() {
+        let time = DateTime::parse_from_rfc3339("2026-06-30T23:30:00Z").expect("time").with_timezone(&Utc);
+        assert_eq!(london_date(time), NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"));
+        let winter = DateTime::parse_from_rfc3339("2026-12-31T23:30:00Z").expect("time").with_timezone(&Utc);
+        assert_eq!(london_date(winter), NaiveDate::from_ymd_opt(2026, 12, 31).expect("date"));
+    }
+}
