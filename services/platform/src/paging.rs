@@ -22,7 +22,56 @@ pub struct Page {
     fingerprint: [u8; 8],
 }
 
+/// A List or Search request: its page fields, and a way to clear them, so its other fields make
+/// the fingerprint its page tokens must match.
+pub trait Paged: prost::Message + Clone {
+    fn page_size(&self) -> i32;
+    fn page_token(&self) -> &str;
+    fn clear_page(&mut self);
+}
+
+/// Implements [`Paged`] for request messages with `page_size` and `page_token` fields.
+macro_rules! paged {
+    ($($request:ty),+ $(,)?) => {$(
+        impl Paged for $request {
+            fn page_size(&self) -> i32 {
+                self.page_size
+            }
+            fn page_token(&self) -> &str {
+                &self.page_token
+            }
+            fn clear_page(&mut self) {
+                self.page_size = 0;
+                self.page_token.clear();
+            }
+        }
+    )+};
+}
+
+// Every List and Search request of the contracts (the trait and the messages live in other
+// crates than the services, so the implementations live here).
+paged!(
+    proto::commissioning::providers::v1::ListServicesRequest,
+    proto::commissioning::providers::v1::SearchProvidersRequest,
+    proto::commissioning::providers::v1::ExportOpenReferralRequest,
+    proto::commissioning::compliance::v1::ListDocumentsRequest,
+    proto::commissioning::tendering::v1::ListTendersRequest,
+    proto::commissioning::tendering::v1::ListTemplatesRequest,
+    proto::commissioning::tendering::v1::ListQuestionsRequest,
+    proto::commissioning::tendering::v1::ListOpenedBidsRequest,
+    proto::commissioning::tendering::v1::ListContractsRequest,
+    proto::commissioning::tendering::v1::GetOcdsReleasePackageRequest,
+    proto::commissioning::evaluation::v1::ListEvaluationsRequest,
+);
+
 impl Page {
+    /// The page a paged request asks for.
+    pub fn of<R: Paged>(request: &R) -> Result<Self, Error> {
+        let mut filters = request.clone();
+        filters.clear_page();
+        Self::parse(request.page_size(), request.page_token(), &filters.encode_to_vec())
+    }
+
     /// Reads `page_size` and `page_token`; `filters` are the request's filter fields encoded (the
     /// request with its page fields cleared does well).
     pub fn parse(page_size: i32, page_token: &str, filters: &[u8]) -> Result<Self, Error> {

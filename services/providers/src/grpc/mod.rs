@@ -10,7 +10,6 @@ use platform::auth::Caller;
 use platform::db::Database;
 use platform::paging::Page;
 use platform::{Error, idempotency};
-use prost::Message;
 use proto::commissioning::events::v1::ServiceChangeKind;
 use proto::commissioning::providers::v1::providers_service_server::ProvidersService;
 use proto::commissioning::providers::v1::*;
@@ -376,14 +375,7 @@ impl ProvidersService for ProvidersApi {
     ) -> Result<Response<ListServicesResponse>, Status> {
         caller(&request)?;
         let request = request.into_inner();
-        let page = Page::parse(
-            request.page_size,
-            &request.page_token,
-            &filters_of(&request, |r| {
-                r.page_size = 0;
-                r.page_token.clear();
-            }),
-        )?;
+        let page = Page::of(&request)?;
         let filter = ServiceFilter {
             provider_id: non_empty(&request.provider_id),
             categories: request.categories,
@@ -401,14 +393,7 @@ impl ProvidersService for ProvidersApi {
     ) -> Result<Response<SearchProvidersResponse>, Status> {
         caller(&request)?;
         let request = request.into_inner();
-        let page = Page::parse(
-            request.page_size,
-            &request.page_token,
-            &filters_of(&request, |r| {
-                r.page_size = 0;
-                r.page_token.clear();
-            }),
-        )?;
+        let page = Page::of(&request)?;
         let filter = search_filter(&request)?;
         let found = search::search(self.db.conn(), &filter, page).await?;
         let total_size = i32::try_from(search::count(self.db.conn(), &filter).await?).unwrap_or(i32::MAX);
@@ -434,24 +419,10 @@ impl ProvidersService for ProvidersApi {
     ) -> Result<Response<ExportOpenReferralResponse>, Status> {
         caller(&request)?;
         let request = request.into_inner();
-        let page = Page::parse(
-            request.page_size,
-            &request.page_token,
-            &filters_of(&request, |r| {
-                r.page_size = 0;
-                r.page_token.clear();
-            }),
-        )?;
+        let page = Page::of(&request)?;
         let response = openreferral::export(self.db.conn(), non_empty(&request.council_id), page).await?;
         Ok(Response::new(response))
     }
-}
-
-/// The request with its paging fields cleared, encoded: the fingerprint a page token must match.
-fn filters_of<M: Message + Clone>(request: &M, clear: impl FnOnce(&mut M)) -> Vec<u8> {
-    let mut filters = request.clone();
-    clear(&mut filters);
-    filters.encode_to_vec()
 }
 
 fn non_empty(value: &str) -> Option<String> {
