@@ -9,7 +9,7 @@ use proto::commissioning::providers::v1::{
 
 use super::support::{App, area, charity, create, from, service};
 
-const SERVICE_SCHEMA: &str = include_str!("../../../../../shared/schemas/openreferral-uk/service.schema.verbose.json");
+const SERVICE_SCHEMA: &str = include_str!("../fixtures/service.schema.verbose.json");
 
 #[tokio::test]
 async fn exported_services_are_valid_open_referral_uk() {
