@@ -18,5 +18,6 @@ pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
+pub mod validation;
 
 pub use error::{Error, FieldViolation};

@@ -7,7 +7,7 @@ use platform::FieldViolation;
 use proto::commissioning::common::v1::PostalAddress;
 
 use super::postcode::Postcode;
-use super::validation::{Invalid, Violations, field, optional_text, required_text};
+use platform::validation::{Invalid, Violations, field, optional_text, required_text};
 
 const LINE_MAX: usize = 200;
 const TOWN_MAX: usize = 100;

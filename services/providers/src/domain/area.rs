@@ -9,7 +9,7 @@ use platform::FieldViolation;
 use proto::commissioning::common::v1::{Area, area::Part};
 
 use super::postcode::PostcodeDistrict;
-use super::validation::{Invalid, Violations, field, optional_text};
+use platform::validation::{Invalid, Violations, field, optional_text};
 
 const COUNCIL_ID_MAX: usize = 64;
 const LABEL_MAX: usize = 200;

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use super::validation::Invalid;
+use platform::validation::Invalid;
 
 const EMAIL_FORMAT: &str = "an email address is a name, one @ and a domain with a dot, such as info@example.org.uk";
 const PHONE_FORMAT: &str =

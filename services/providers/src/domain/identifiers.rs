@@ -8,7 +8,7 @@ use std::fmt;
 use platform::FieldViolation;
 use proto::commissioning::common::v1::{OrgIdScheme, OrgIdentifier};
 
-use super::validation::{Invalid, Violations, field, required_enum};
+use platform::validation::{Invalid, Violations, field, required_enum};
 
 /// A well-formed identifier in a known org-id scheme.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

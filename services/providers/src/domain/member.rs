@@ -6,7 +6,7 @@ use platform::FieldViolation;
 use proto::commissioning::providers::v1::{Member, MemberRole};
 
 use super::contact::{Email, UkPhone};
-use super::validation::{Violations, field, optional, optional_text, required_enum, required_text};
+use platform::validation::{Violations, field, optional, optional_text, required_enum, required_text};
 
 const USER_ID_MAX: usize = 200;
 const NAME_MAX: usize = 200;

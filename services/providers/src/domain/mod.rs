@@ -14,7 +14,6 @@ pub mod provider;
 pub mod schedule;
 pub mod service;
 pub mod size;
-pub mod validation;
 
 pub use address::Address;
 pub use area::{AreaPart, CouncilId, ServiceArea, WardCode};
@@ -22,9 +21,9 @@ pub use category::{CATEGORIES, category_name, cpv_codes};
 pub use contact::{Email, UkPhone, Website};
 pub use identifiers::{OrgId, scheme_prefix};
 pub use member::NewMember;
+pub use platform::validation::Invalid;
 pub use postcode::{Postcode, PostcodeDistrict};
 pub use provider::{ProviderProfile, SafeguardingLead};
 pub use schedule::{LocalTime, Repeat, Schedule, WeekOfMonth};
 pub use service::{Cost, Eligibility, Location, OfferedService};
 pub use size::{is_vcse, size_class};
-pub use validation::Invalid;

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::validation::Invalid;
+use platform::validation::Invalid;
 
 const POSTCODE_FORMAT: &str =
     "a UK postcode is an outward code, a space and an inward code, such as SW2 1RW or GU21 6BE";

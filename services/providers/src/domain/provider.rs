@@ -13,7 +13,7 @@ use super::address::Address;
 use super::contact::{Email, UkPhone, Website};
 use super::identifiers::{OrgId, scheme_prefix};
 use super::size::{is_vcse, size_class};
-use super::validation::{
+use platform::validation::{
     Violations, element, field, known_enum, non_negative, optional, optional_text, required_enum, required_text,
 };
 

@@ -9,7 +9,7 @@ use std::fmt;
 use platform::FieldViolation;
 use proto::commissioning::providers::v1::{RegularSchedule, ScheduleFrequency, TimeOfDay, Weekday};
 
-use super::validation::{Invalid, Violations, field, known_enum, optional_text, required_enum};
+use platform::validation::{Invalid, Violations, field, known_enum, optional_text, required_enum};
 
 const DESCRIPTION_MAX: usize = 200;
 const LOCATION_ID_MAX: usize = 100;

@@ -14,7 +14,7 @@ use super::area::ServiceArea;
 use super::category::cpv_codes;
 use super::contact::{Email, Website};
 use super::schedule::Schedule;
-use super::validation::{
+use platform::validation::{
     Invalid, Violations, element, field, known_enum, non_negative, optional, optional_text, required_enum,
     required_text,
 };
@@ -294,18 +294,7 @@ fn parse_money(money: Option<&Money>, path: &str) -> Result<(u64, bool), Vec<Fie
     let Some(money) = money else {
         return Err(vec![FieldViolation::new(path, "required: give amount_pence, 0 or more, in GBP")]);
     };
-    let mut v = Violations::new();
-    let pence = u64::try_from(money.amount_pence)
-        .map_err(|_| Invalid::new(format!("{} is negative: give 0 or more pence", money.amount_pence)));
-    let pence = v.check(field(path, "amount_pence"), pence);
-    let currency = money.currency.trim();
-    if !(currency.is_empty() || currency == "GBP") {
-        v.add(FieldViolation::new(
-            field(path, "currency"),
-            format!("\"{currency}\" is not accepted: only GBP (or empty)"),
-        ));
-    }
-    v.finish(|| Some((pence?, money.vat_included)))
+    platform::validation::gbp_pence(money, path).map(|pence| (pence, money.vat_included))
 }
 
 /// A place where a service is delivered: a named venue with a validated address.

@@ -1,10 +1,10 @@
-//! The small pieces every parser in the domain shares: why one value was refused ([`Invalid`]), how
+//! The small pieces every service's domain parsers share: why one value was refused ([`Invalid`]), how
 //! field paths are written ("provider.identifiers[1].value"), and a collector ([`Violations`]) so
 //! that a caller hears of every bad field in a message at once rather than one per attempt.
 
 use std::fmt;
 
-use platform::FieldViolation;
+use crate::FieldViolation;
 
 /// Why one value was refused, in words that say what is expected. It does not know where the value
 /// sits in a request: [`Invalid::at`] names the field.
@@ -126,6 +126,22 @@ pub fn required_enum<E: TryFrom<i32>>(value: i32, names: &str) -> Result<E, Inva
 /// A protobuf enum value that may be unspecified but must be one the contract defines.
 pub fn known_enum<E: TryFrom<i32>>(value: i32, names: &str) -> Result<E, Invalid> {
     E::try_from(value).map_err(|_| Invalid::new(format!("unknown value {value}: choose one of {names}")))
+}
+
+/// An amount of money at `path` of a request: pence 0 or more, currency GBP (empty is read as GBP).
+pub fn gbp_pence(money: &proto::commissioning::common::v1::Money, path: &str) -> Result<u64, Vec<FieldViolation>> {
+    let mut v = Violations::new();
+    let pence = u64::try_from(money.amount_pence)
+        .map_err(|_| Invalid::new(format!("{} is negative: give 0 or more pence", money.amount_pence)));
+    let pence = v.check(field(path, "amount_pence"), pence);
+    let currency = money.currency.trim();
+    if !(currency.is_empty() || currency == "GBP") {
+        v.add(FieldViolation::new(
+            field(path, "currency"),
+            format!("\"{currency}\" is not accepted: only GBP (or empty)"),
+        ));
+    }
+    v.finish(|| pence)
 }
 
 #[cfg(test)]
