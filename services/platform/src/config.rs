@@ -48,6 +48,8 @@ pub struct Settings {
     pub events_max_deliver: i64,
     /// How often the outbox relay looks for unsent events when nothing wakes it.
     pub outbox_poll_interval_ms: u64,
+    /// Days sent outbox rows and inbox marks are kept before they are pruned.
+    pub events_retention_days: u64,
     /// Address the gRPC server listens on.
     pub grpc_listen_addr: SocketAddr,
     /// Longest a call may take before DEADLINE_EXCEEDED.
@@ -88,6 +90,7 @@ impl Settings {
             events_duplicate_window_secs: 120,
             events_max_deliver: 10,
             outbox_poll_interval_ms: 500,
+            events_retention_days: 7,
             grpc_listen_addr: SocketAddr::from(([127, 0, 0, 1], port)),
             grpc_request_timeout_secs: 30,
             grpc_max_message_bytes: 4 * 1024 * 1024,
@@ -134,6 +137,7 @@ impl Settings {
             ("EVENTS_REPLICAS", self.events_replicas as u64),
             ("EVENTS_MAX_DELIVER", u64::try_from(self.events_max_deliver).unwrap_or(0)),
             ("OUTBOX_POLL_INTERVAL_MS", self.outbox_poll_interval_ms),
+            ("EVENTS_RETENTION_DAYS", self.events_retention_days),
             ("GRPC_REQUEST_TIMEOUT_SECS", self.grpc_request_timeout_secs),
             ("GRPC_MAX_MESSAGE_BYTES", self.grpc_max_message_bytes as u64),
             ("GRPC_CONCURRENCY_LIMIT", self.grpc_concurrency_limit as u64),
@@ -157,6 +161,7 @@ impl Settings {
             "EVENTS_DUPLICATE_WINDOW_SECS",
             "EVENTS_MAX_DELIVER",
             "OUTBOX_POLL_INTERVAL_MS",
+            "EVENTS_RETENTION_DAYS",
             "GRPC_LISTEN_ADDR",
             "GRPC_REQUEST_TIMEOUT_SECS",
             "GRPC_MAX_MESSAGE_BYTES",
@@ -177,6 +182,11 @@ impl Settings {
         self.database_url.clone().unwrap_or_else(|| {
             format!("sqlite://{}?mode=rwc", self.data_dir.join(format!("{service}.sqlite")).display())
         })
+    }
+
+    /// How long sent outbox rows and inbox marks are kept.
+    pub fn events_retention(&self) -> Duration {
+        Duration::from_secs(self.events_retention_days.saturating_mul(86_400))
     }
 
     /// The outbox relay's idle polling period.

@@ -18,18 +18,20 @@ use crate::events::{EventBus, EventsConfig};
 /// File in the data folder holding the embedded default's development token secret.
 pub const DEV_SECRET_FILE: &str = "dev-token-secret";
 
-/// A running service's shared parts. Dropping it stops the relay.
+/// A running service's shared parts. Dropping it stops the relay and the pruner.
 pub struct ServiceRuntime {
     pub settings: Settings,
     pub db: Database,
     pub bus: EventBus,
     pub authenticator: Arc<Authenticator>,
-    relay: tokio::task::JoinHandle<()>,
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for ServiceRuntime {
     fn drop(&mut self) {
-        self.relay.abort();
+        for task in &self.background {
+            task.abort();
+        }
     }
 }
 
@@ -54,8 +56,11 @@ impl ServiceRuntime {
             None => connect_bus(&settings).await?,
         };
         let authenticator = Authenticator::from_settings(&settings).await?;
-        let relay = Relay::new(db.clone(), Arc::new(bus.clone()), settings.outbox_poll_interval()).spawn();
-        Ok(Self { settings, db, bus, authenticator, relay })
+        let background = vec![
+            Relay::new(db.clone(), Arc::new(bus.clone()), settings.outbox_poll_interval()).spawn(),
+            crate::events::retention::spawn(db.clone(), settings.events_retention()),
+        ];
+        Ok(Self { settings, db, bus, authenticator, background })
     }
 }
 

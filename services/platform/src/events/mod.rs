@@ -11,6 +11,7 @@ pub mod inbox;
 pub mod nats;
 pub mod outbox;
 pub mod relay;
+pub mod retention;
 
 use std::future::Future;
 use std::sync::Arc;

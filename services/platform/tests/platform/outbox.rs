@@ -8,7 +8,7 @@ use platform::events::relay::Relay;
 use platform::events::{ConsumerSpec, EventBus, outbox};
 use platform::migrations::PlatformMigrator;
 use platform::testing::{PostgresDatabase, delete_stream, isolated_events_config, nats_bus};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use super::support::{Counting, Recorder, assert_in_order_per_aggregate, write_concurrently};
 
@@ -136,5 +136,48 @@ async fn an_event_the_bus_refuses_holds_back_only_its_own_aggregate() {
     assert_eq!(unsent.len(), 4);
     assert!(unsent.iter().all(|row| row.aggregate_id == "r0-w0-a1"));
     delete_stream(&nats).await;
+    database.drop_database().await;
+}
+
+#[tokio::test]
+async fn old_sent_rows_and_inbox_marks_are_pruned_and_unsent_rows_never() {
+    use platform::events::{inbox, retention};
+    use sea_orm::{ActiveValue::Set, sea_query::Expr};
+
+    let database = PostgresDatabase::create().await;
+    let db = database.connect::<PlatformMigrator>().await;
+    let written = write_concurrently(&db, 0, 1, 4, 1).await;
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(30);
+    // Two rows sent a month ago, one sent just now, one never sent.
+    for (id, sent_at) in
+        [(&written[0], Some(long_ago)), (&written[1], Some(long_ago)), (&written[2], Some(chrono::Utc::now()))]
+    {
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::SentAt, Expr::value(sent_at))
+            .filter(outbox::Column::EventId.eq(id.as_str()))
+            .exec(db.conn())
+            .await
+            .expect("marked");
+    }
+    inbox::Entity::insert(inbox::ActiveModel {
+        consumer: Set("c".into()),
+        event_id: Set("old".into()),
+        processed_at: Set(long_ago),
+    })
+    .exec(db.conn())
+    .await
+    .expect("inbox mark");
+
+    let pruned = retention::prune(&db, Duration::from_secs(7 * 86_400)).await.expect("pruned");
+    assert_eq!(pruned, (2, 1));
+    let left: Vec<_> = outbox::Entity::find()
+        .order_by_asc(outbox::Column::Seq)
+        .all(db.conn())
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|row| row.event_id)
+        .collect();
+    assert_eq!(left, [written[2].clone(), written[3].clone()], "the recent and the unsent rows stay");
     database.drop_database().await;
 }
