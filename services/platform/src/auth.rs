@@ -20,6 +20,8 @@ use crate::error::Error;
 
 /// How often keys fetched from a JWKS URL are refreshed (identity providers rotate them).
 const JWKS_REFRESH: Duration = Duration::from_secs(600);
+/// A token signed by a key not yet known asks for a refresh at once, but no more often than this.
+const JWKS_MIN_REFRESH: Duration = Duration::from_secs(5);
 
 /// What a caller may be. One token may carry several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -105,6 +107,8 @@ enum Keys {
 /// Verifies bearer tokens.
 pub struct Authenticator {
     keys: RwLock<Keys>,
+    /// Raised when a token names a key id the published keys lack (a rotation, probably).
+    unknown_key: Arc<tokio::sync::Notify>,
     algorithms: Vec<Algorithm>,
     issuer: String,
     audience: String,
@@ -123,7 +127,14 @@ impl Authenticator {
     }
 
     fn new(keys: Keys, algorithms: Vec<Algorithm>, issuer: &str, audience: &str, leeway: Duration) -> Self {
-        Self { keys: RwLock::new(keys), algorithms, issuer: issuer.into(), audience: audience.into(), leeway }
+        Self {
+            keys: RwLock::new(keys),
+            unknown_key: Arc::new(tokio::sync::Notify::new()),
+            algorithms,
+            issuer: issuer.into(),
+            audience: audience.into(),
+            leeway,
+        }
     }
 
     /// Builds the authenticator the settings describe: a JWKS URL or file if given, else the
@@ -153,13 +164,20 @@ impl Authenticator {
         }
     }
 
-    /// Keeps the keys of a JWKS URL fresh; a failed refresh keeps the keys already held.
+    /// Keeps the keys of a JWKS URL fresh: every 10 minutes, and soon after a token names a key
+    /// id not yet known. A failed refresh keeps the keys already held.
     fn refresh_from(self: Arc<Self>, url: String) {
+        let unknown_key = self.unknown_key.clone();
         let authenticator = Arc::downgrade(&self);
         tokio::spawn(async move {
+            let mut fetched = tokio::time::Instant::now();
             loop {
-                tokio::time::sleep(JWKS_REFRESH).await;
+                tokio::select! {
+                    () = tokio::time::sleep(JWKS_REFRESH) => {}
+                    () = unknown_key.notified() => tokio::time::sleep_until(fetched + JWKS_MIN_REFRESH).await,
+                }
                 let Some(authenticator) = authenticator.upgrade() else { return };
+                fetched = tokio::time::Instant::now();
                 match fetch_jwks(&url).await {
                     Ok(jwks) => match authenticator.keys.write() {
                         Ok(mut keys) => *keys = Keys::Published(jwks),
@@ -193,8 +211,11 @@ impl Authenticator {
                     Some(kid) => jwks.find(kid),
                     None if jwks.keys.len() == 1 => jwks.keys.first(),
                     None => None,
-                }
-                .ok_or_else(|| rejected("signed by an unknown key"))?;
+                };
+                let Some(jwk) = jwk else {
+                    self.unknown_key.notify_one();
+                    return Err(rejected("signed by an unknown key"));
+                };
                 DecodingKey::from_jwk(jwk).map_err(|_| rejected("signed by an unusable key"))?
             }
         };

@@ -157,3 +157,47 @@ fn an_identity_providers_audience_list_and_extra_roles_are_understood() {
     assert_eq!(caller.roles.len(), 1, "only the marketplace's roles count");
     assert!(caller.has_role(Role::Officer));
 }
+
+/// Serves whatever JWKS `keys` holds over plain HTTP, as an identity provider would.
+async fn serve_jwks(keys: std::sync::Arc<std::sync::Mutex<String>>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}/jwks.json", listener.local_addr().expect("address"));
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let body = keys.lock().expect("lock").clone();
+            let mut request = [0u8; 2048];
+            let _ = socket.read(&mut request).await;
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(response.as_bytes()).await;
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_key_added_by_rotation_is_fetched_when_a_token_first_names_it() {
+    let served = std::sync::Arc::new(std::sync::Mutex::new(include_str!("../fixtures/jwks.json").to_owned()));
+    let mut settings = platform::config::Settings::defaults(0);
+    settings.auth_jwks_url = Some(serve_jwks(served.clone()).await);
+    settings.auth_issuer = TEST_ISSUER.into();
+    settings.auth_audience = TEST_AUDIENCE.into();
+    let authenticator = Authenticator::from_settings(&settings).await.expect("keys fetched at start");
+    assert!(authenticator.verify(&rs256(&officer(), include_bytes!("../fixtures/rs256-private.pem"))).is_ok());
+
+    // The identity provider rotates: a new key appears at the same URL.
+    *served.lock().expect("lock") = include_str!("../fixtures/jwks-rotated.json").to_owned();
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("test-key-2".into());
+    let rotated_key = EncodingKey::from_rsa_pem(include_bytes!("../fixtures/rs256-rotated-private.pem")).expect("key");
+    let token = jsonwebtoken::encode(&header, &officer(), &rotated_key).expect("sign");
+    assert_refused(&authenticator, &token, "not yet known");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while authenticator.verify(&token).is_err() {
+        assert!(tokio::time::Instant::now() < deadline, "the rotated key was never fetched");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
