@@ -63,7 +63,8 @@ impl MigrationTrait for Migration {
         let genesis = Query::insert()
             .into_table(AuditHead::Table)
             .columns([AuditHead::Id, AuditHead::Seq, AuditHead::Hash])
-            .values_panic([1.into(), 0.into(), crate::audit::GENESIS_HASH.into()])
+            .values([1.into(), 0.into(), crate::audit::GENESIS_HASH.into()])
+            .map_err(|error| DbErr::Migration(error.to_string()))?
             .to_owned();
         manager.exec_stmt(genesis).await
     }
