@@ -236,3 +236,104 @@ pub fn settings(
     settings.auth_hs256_secret = Some(TEST_SECRET.into());
     settings
 }
+
+/// A service started for one test, reached over gRPC on a free port: on a fresh PostgreSQL
+/// database with an isolated NATS stream, or on SQLite files with the embedded log.
+pub struct TestApp<S> {
+    /// The bus the service runs on, for publishing what other services would.
+    pub bus: crate::events::EventBus,
+    pub service: S,
+    server: crate::grpc::RunningServer,
+    postgres: Option<(PostgresDatabase, NatsBus)>,
+    files: tempfile::TempDir,
+}
+
+impl<S: crate::runtime::Service> TestApp<S> {
+    /// On a fresh PostgreSQL database and an isolated NATS stream.
+    pub async fn on_postgres() -> Self {
+        let database = PostgresDatabase::create().await;
+        let events = isolated_events_config();
+        let nats = nats_bus(events.clone()).await;
+        let url = Some(database.url.clone());
+        Self::start(url, crate::events::EventBus::Nats(nats.clone()), events, Some((database, nats))).await
+    }
+
+    /// On SQLite files and the embedded event log in a temporary folder.
+    pub async fn on_sqlite() -> Self {
+        let events = isolated_events_config();
+        let files = tempfile::tempdir().unwrap_or_else(|error| panic!("no temporary folder: {error}"));
+        let log = crate::events::embedded::EmbeddedLog::open(&files.path().join("events.sqlite"), events.clone())
+            .await
+            .unwrap_or_else(|error| panic!("embedded log: {error}"));
+        Self::start_in(files, None, crate::events::EventBus::Embedded(log), events, None).await
+    }
+
+    async fn start(
+        url: Option<String>,
+        bus: crate::events::EventBus,
+        events: EventsConfig,
+        postgres: Option<(PostgresDatabase, NatsBus)>,
+    ) -> Self {
+        let files = tempfile::tempdir().unwrap_or_else(|error| panic!("no temporary folder: {error}"));
+        Self::start_in(files, url, bus, events, postgres).await
+    }
+
+    async fn start_in(
+        files: tempfile::TempDir,
+        url: Option<String>,
+        bus: crate::events::EventBus,
+        events: EventsConfig,
+        postgres: Option<(PostgresDatabase, NatsBus)>,
+    ) -> Self {
+        init_tracing();
+        let settings = settings(files.path(), url, &events, postgres.is_some());
+        let options = crate::grpc::ServerOptions::from_settings(&settings);
+        let service = crate::runtime::start_service::<S>(settings, Some(bus.clone()))
+            .await
+            .unwrap_or_else(|error| panic!("{} does not start: {error:#}", S::NAME));
+        let mut routes = tonic::service::RoutesBuilder::default();
+        service.add_routes(&mut routes);
+        let server = crate::grpc::start(&options, routes.routes(), &[S::GRPC_NAME])
+            .await
+            .unwrap_or_else(|error| panic!("{} does not serve: {error:#}", S::NAME));
+        Self { bus, service, server, postgres, files }
+    }
+
+    /// Where the service listens.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.server.local_addr()
+    }
+
+    /// A channel to the service.
+    pub async fn channel(&self) -> tonic::transport::Channel {
+        channel(self.addr()).await
+    }
+
+    /// A connection to the service's own database.
+    pub async fn database(&self) -> Database {
+        let url = match &self.postgres {
+            Some((database, _)) => database.url.clone(),
+            None => format!("sqlite://{}", self.files.path().join(format!("{}.sqlite", S::NAME)).display()),
+        };
+        Database::connect(&url, 2).await.unwrap_or_else(|error| panic!("cannot connect to {url}: {error}"))
+    }
+
+    /// The audit log's length, after checking its chain.
+    pub async fn audit_rows(&self) -> i64 {
+        crate::audit::verify(self.database().await.conn())
+            .await
+            .unwrap_or_else(|error| panic!("audit chain broken: {error}"))
+    }
+
+    /// Stops the server, then drops the test's database and stream.
+    pub async fn stop(self) {
+        if let Err(error) = self.server.shutdown().await {
+            panic!("{} did not stop cleanly: {error:#}", S::NAME);
+        }
+        drop(self.service);
+        if let Some((database, nats)) = self.postgres {
+            delete_stream(&nats).await;
+            database.drop_database().await;
+        }
+    }
+}

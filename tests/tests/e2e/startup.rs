@@ -7,12 +7,8 @@ use compliance::Compliance;
 use evaluation::Evaluation;
 use marketplace::Marketplace;
 use platform::auth::Role;
-use platform::grpc::ServerOptions;
-use platform::runtime::{Service, start_service};
-use platform::testing::{
-    PostgresDatabase, channel, delete_stream, health_status, isolated_events_config, nats_bus, reflected_services,
-    settings, token, with_token,
-};
+use platform::runtime::Service;
+use platform::testing::{TestApp, channel, health_status, reflected_services, token, with_token};
 use proto::commissioning::tendering::v1::ListTendersRequest;
 use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
 use providers::Providers;
@@ -23,26 +19,13 @@ use tonic_health::pb::health_check_response::ServingStatus;
 /// Starts `S` alone on a fresh PostgreSQL database and an isolated NATS stream, and checks what
 /// any gRPC client can see of it.
 async fn serves_alone_on_postgres_and_nats<S: Service>() {
-    let database = PostgresDatabase::create().await;
-    let events = isolated_events_config();
-    let files = tempfile::tempdir().expect("temporary folder");
-    let settings = settings(files.path(), Some(database.url.clone()), &events, true);
-    let options = ServerOptions::from_settings(&settings);
-    let service = start_service::<S>(settings, None).await.expect("service starts");
-    let mut routes = tonic::service::RoutesBuilder::default();
-    service.add_routes(&mut routes);
-    let server = platform::grpc::start(&options, routes.routes(), &[S::GRPC_NAME]).await.expect("server starts");
-
-    assert_eq!(health_status(server.local_addr(), S::GRPC_NAME).await, ServingStatus::Serving, "{}", S::NAME);
-    let listed = reflected_services(server.local_addr()).await;
+    let app = TestApp::<S>::on_postgres().await;
+    assert_eq!(health_status(app.addr(), S::GRPC_NAME).await, ServingStatus::Serving, "{}", S::NAME);
+    let listed = reflected_services(app.addr()).await;
     assert!(listed.contains(&S::GRPC_NAME.to_owned()), "{}: {listed:?}", S::NAME);
-    let refused = call_without_token(server.local_addr(), S::GRPC_NAME).await;
+    let refused = call_without_token(app.addr(), S::GRPC_NAME).await;
     assert_eq!(refused.code(), Code::Unauthenticated, "{}: {refused:?}", S::NAME);
-
-    server.shutdown().await.expect("stops");
-    drop(service);
-    delete_stream(&nats_bus(events).await).await;
-    database.drop_database().await;
+    app.stop().await;
 }
 
 /// Any call to `service` with no token: the bearer check answers before the call is routed.

@@ -13,7 +13,7 @@ use proto::commissioning::compliance::v1::DocumentStatus;
 use proto::commissioning::events::v1::{DocumentExpired, DocumentFacts, DocumentSubmitted, DocumentVerified};
 use proto::commissioning::providers::v1::{GetProviderRequest, SearchProvidersRequest};
 
-use super::support::{App, charity, create, from};
+use super::support::{App, charity, client, create, from};
 
 fn facts(provider: &str, document: &str, kind: DocumentKind, status: DocumentStatus, verified: bool) -> DocumentFacts {
     DocumentFacts {
@@ -42,7 +42,7 @@ async fn publish(app: &App, event_type: &str, time: DateTime<Utc>, document: &st
 
 async fn verified_kinds(app: &App, provider: &str) -> Vec<i32> {
     let request = GetProviderRequest { provider_id: provider.into() };
-    let provider = app.client().await.get_provider(from(request, "olu", "lambeth", &[Role::Officer])).await;
+    let provider = client(app).await.get_provider(from(request, "olu", "lambeth", &[Role::Officer])).await;
     let provider = provider.expect("read").into_inner().provider.expect("provider");
     provider.evidence.iter().filter(|summary| summary.verified).map(|summary| summary.kind).collect()
 }
@@ -61,7 +61,7 @@ async fn settles_at(app: &App, provider: &str, expected: &[i32]) {
 }
 
 async fn evidence_follows_the_documents(app: App) {
-    let provider = create(&mut app.client().await, "amira", charity("Insured Trust", "1600001")).await.id;
+    let provider = create(&mut client(&app).await, "amira", charity("Insured Trust", "1600001")).await.id;
     let public_liability = DocumentKind::PublicLiabilityInsurance;
     let employers = DocumentKind::EmployersLiabilityInsurance;
     let start = Utc::now();
@@ -111,7 +111,7 @@ async fn evidence_follows_the_documents(app: App) {
         SearchProvidersRequest { verified_evidence_kinds: vec![public_liability as i32], ..Default::default() };
     let search = || async {
         let response =
-            app.client().await.search_providers(from(insured.clone(), "olu", "lambeth", &[Role::Officer])).await;
+            client(&app).await.search_providers(from(insured.clone(), "olu", "lambeth", &[Role::Officer])).await;
         response.expect("search").into_inner().results.len()
     };
     assert_eq!(search().await, 1);

@@ -7,6 +7,7 @@ use proto::commissioning::providers::v1::{
     ServiceLocation, TimeOfDay, Weekday,
 };
 
+use super::support::client;
 use super::support::{App, area, charity, create, from, service};
 
 const SERVICE_SCHEMA: &str = include_str!("../fixtures/service.schema.verbose.json");
@@ -14,7 +15,7 @@ const SERVICE_SCHEMA: &str = include_str!("../fixtures/service.schema.verbose.js
 #[tokio::test]
 async fn exported_services_are_valid_open_referral_uk() {
     let app = App::on_postgres().await;
-    let mut client = app.client().await;
+    let mut client = client(&app).await;
     let mut profile = charity("Brixton Befrienders", "1400001");
     profile.website = "https://brixton-befrienders.example.org".into();
     let provider = create(&mut client, "amira", profile).await;

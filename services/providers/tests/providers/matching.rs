@@ -13,6 +13,7 @@ use proto::commissioning::providers::v1::{AddServiceRequest, ServiceStatus};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::Mutex;
 
+use super::support::client;
 use super::support::{App, area, charity, create, from, service};
 
 /// Collects the tender matches the service publishes.
@@ -51,7 +52,7 @@ fn tender_published(event_id: &str) -> OutboundEvent {
 }
 
 async fn each_fitting_provider_is_told_once(app: App) {
-    let mut client = app.client().await;
+    let mut client = client(&app).await;
     let add = |provider: &str, name: &str, category, areas, status: ServiceStatus| {
         let mut offered = service(name, category, areas);
         offered.status = status as i32;
@@ -151,7 +152,7 @@ async fn matching_on_sqlite_and_the_embedded_log() {
 #[tokio::test]
 async fn a_redelivered_tender_event_matches_no_one_twice() {
     let app = App::on_sqlite().await;
-    let mut client = app.client().await;
+    let mut client = client(&app).await;
     let provider = create(&mut client, "amira", charity("Lambeth Visitors", "1300101")).await;
     let offered = service("Visits", ServiceCategory::BefriendingFaceToFace, vec![area("lambeth", None)]);
     let request =

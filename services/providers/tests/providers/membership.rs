@@ -10,6 +10,7 @@ use proto::commissioning::providers::v1::{
 };
 use tonic::Code;
 
+use super::support::client;
 use super::support::{App, area, charity, create, from, from_charity_worker, member, service};
 
 fn rename(id: &str, name: &str) -> UpdateProviderRequest {
@@ -22,7 +23,7 @@ fn rename(id: &str, name: &str) -> UpdateProviderRequest {
 #[tokio::test]
 async fn a_retried_create_returns_the_first_provider() {
     let app = App::on_postgres().await;
-    let mut client = app.client().await;
+    let mut client = client(&app).await;
     let request =
         CreateProviderRequest { request_id: "retry-me".into(), provider: Some(charity("Once Only", "1100001")) };
     let first =
@@ -44,7 +45,7 @@ async fn concurrent_retries_of_one_create_make_one_provider() {
         CreateProviderRequest { request_id: "racing".into(), provider: Some(charity("Racing Trust", "1100009")) };
     let mut calls = Vec::new();
     for _ in 0..4 {
-        let mut client = app.client().await;
+        let mut client = client(&app).await;
         let request = request.clone();
         calls.push(tokio::spawn(async move { client.create_provider(from_charity_worker(request, "amira")).await }));
     }
@@ -60,7 +61,7 @@ async fn concurrent_retries_of_one_create_make_one_provider() {
 #[tokio::test]
 async fn members_change_their_provider_and_nobody_else_does() {
     let app = App::on_postgres().await;
-    let mut client = app.client().await;
+    let mut client = client(&app).await;
     let mut profile = charity("Brixton Befrienders", "1100002");
     profile.safeguarding_lead = Some(SafeguardingLead {
         name: "Sam Lead".into(),
@@ -130,7 +131,7 @@ async fn members_change_their_provider_and_nobody_else_does() {
 #[tokio::test]
 async fn a_stale_etag_is_aborted_and_a_missing_provider_is_not_found() {
     let app = App::on_sqlite().await;
-    let mut client = app.client().await;
+    let mut client = client(&app).await;
     let ours = create(&mut client, "amira", charity("Etag Trust", "1100004")).await;
     let mut stale = rename(&ours.id, "First");
     stale.provider.as_mut().expect("p").etag = ours.etag.clone();

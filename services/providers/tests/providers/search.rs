@@ -12,6 +12,7 @@ use proto::commissioning::providers::v1::{
 };
 use tonic::transport::Channel;
 
+use super::support::client;
 use super::support::{App, area, charity, create, from, service};
 
 async fn provider_with(
@@ -40,7 +41,7 @@ async fn names(client: &mut ProvidersServiceClient<Channel>, request: SearchProv
 /// Three providers: a micro befriending charity in Lambeth SW2, a small group-activities CIC across
 /// Lambeth, and a large company befriending by phone in Woking.
 async fn seed(app: &App) -> (ProvidersServiceClient<Channel>, String) {
-    let mut client = app.client().await;
+    let mut client = client(app).await;
     let mut befrienders = charity("Brixton Befrienders", "1200001");
     befrienders.safeguarding_lead = Some(SafeguardingLead {
         name: "Sam Lead".into(),

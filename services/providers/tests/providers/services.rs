@@ -10,10 +10,11 @@ use proto::commissioning::providers::v1::{
 };
 use tonic::Code;
 
+use super::support::client;
 use super::support::{App, area, charity, create, from, member, service};
 
 async fn services_can_be_listed_changed_and_removed(app: App) {
-    let mut client = app.client().await;
+    let mut client = client(&app).await;
     let ours = create(&mut client, "amira", charity("Lambeth Visitors", "1500001")).await;
     let theirs = create(&mut client, "bella", charity("Woking Friends", "1500002")).await;
     let mut added = Vec::new();

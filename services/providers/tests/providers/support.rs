@@ -1,12 +1,7 @@
 //! Starting the service as a user would reach it, and the requests the tests send.
 
 use platform::auth::Role;
-use platform::events::embedded::EmbeddedLog;
-use platform::events::nats::NatsBus;
-use platform::events::{EventBus, EventsConfig};
-use platform::grpc::{RunningServer, ServerOptions};
-use platform::runtime::{Service as _, start_service};
-use platform::testing::{PostgresDatabase, channel, delete_stream, isolated_events_config, nats_bus, settings, token};
+use platform::testing::token;
 use proto::commissioning::common::v1::{Area, OrgIdScheme, OrgIdentifier, PostalAddress, ServiceCategory, area};
 use proto::commissioning::providers::v1::providers_service_client::ProvidersServiceClient;
 use proto::commissioning::providers::v1::{
@@ -16,76 +11,11 @@ use providers::Providers;
 use tonic::transport::Channel;
 
 /// The providers service, started for one test.
-pub struct App {
-    pub bus: EventBus,
-    server: RunningServer,
-    _service: Providers,
-    postgres: Option<(PostgresDatabase, NatsBus)>,
-    _files: tempfile::TempDir,
-    _log_files: Option<tempfile::TempDir>,
-}
+pub type App = platform::testing::TestApp<Providers>;
 
-impl App {
-    /// On a fresh PostgreSQL database and an isolated NATS stream.
-    pub async fn on_postgres() -> Self {
-        let database = PostgresDatabase::create().await;
-        let events = isolated_events_config();
-        let nats = nats_bus(events.clone()).await;
-        Self::start(Some(database.url.clone()), EventBus::Nats(nats.clone()), events, Some((database, nats))).await
-    }
-
-    /// On SQLite files and the embedded event log in a temporary folder.
-    pub async fn on_sqlite() -> Self {
-        let events = isolated_events_config();
-        let files = tempfile::tempdir().expect("temporary folder");
-        let log = EmbeddedLog::open(&files.path().join("events.sqlite"), events.clone()).await.expect("log");
-        let mut app = Self::start(None, EventBus::Embedded(log), events, None).await;
-        app._log_files = Some(files);
-        app
-    }
-
-    async fn start(
-        url: Option<String>,
-        bus: EventBus,
-        events: EventsConfig,
-        postgres: Option<(PostgresDatabase, NatsBus)>,
-    ) -> Self {
-        platform::testing::init_tracing();
-        let files = tempfile::tempdir().expect("temporary folder");
-        let settings = settings(files.path(), url, &events, postgres.is_some());
-        let options = ServerOptions::from_settings(&settings);
-        let service = start_service::<Providers>(settings, Some(bus.clone())).await.expect("service starts");
-        let mut routes = tonic::service::RoutesBuilder::default();
-        service.add_routes(&mut routes);
-        let server = platform::grpc::start(&options, routes.routes(), &[Providers::GRPC_NAME]).await.expect("server");
-        Self { bus, server, _service: service, postgres, _files: files, _log_files: None }
-    }
-
-    /// A connection to the service's own database.
-    pub async fn database(&self) -> platform::db::Database {
-        let url = match &self.postgres {
-            Some((database, _)) => database.url.clone(),
-            None => format!("sqlite://{}", self._files.path().join("providers.sqlite").display()),
-        };
-        platform::db::Database::connect(&url, 2).await.expect("connect")
-    }
-
-    /// The audit log's length, after checking its chain.
-    pub async fn audit_rows(&self) -> i64 {
-        platform::audit::verify(self.database().await.conn()).await.expect("audit chain intact")
-    }
-
-    pub async fn client(&self) -> ProvidersServiceClient<Channel> {
-        ProvidersServiceClient::new(channel(self.server.local_addr()).await)
-    }
-
-    pub async fn stop(self) {
-        self.server.shutdown().await.expect("stops");
-        if let Some((database, nats)) = self.postgres {
-            delete_stream(&nats).await;
-            database.drop_database().await;
-        }
-    }
+/// A client of the service.
+pub async fn client(app: &App) -> ProvidersServiceClient<Channel> {
+    ProvidersServiceClient::new(app.channel().await)
 }
 
 /// A request from `user` of `organisation` with `roles`.

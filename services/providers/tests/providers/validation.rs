@@ -6,6 +6,7 @@ use proto::commissioning::providers::v1::{CreateProviderRequest, Provider, Safeg
 use tonic::Code;
 use tonic_types::StatusExt;
 
+use super::support::client;
 use super::support::{App, charity, create, from_charity_worker};
 
 fn with_identifier(scheme: OrgIdScheme, value: &str) -> Provider {
@@ -18,7 +19,7 @@ fn with_identifier(scheme: OrgIdScheme, value: &str) -> Provider {
 /// Sends `provider` and returns the fields the server named, or an empty list if it was accepted.
 async fn refused_fields(app: &App, provider: Provider) -> Vec<String> {
     let request = CreateProviderRequest { request_id: uuid::Uuid::new_v4().to_string(), provider: Some(provider) };
-    match app.client().await.create_provider(from_charity_worker(request, "validator")).await {
+    match client(app).await.create_provider(from_charity_worker(request, "validator")).await {
         Ok(_) => Vec::new(),
         Err(status) => {
             assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
@@ -104,7 +105,7 @@ async fn postcodes_emails_and_counts_are_checked_and_every_bad_field_is_named() 
 #[tokio::test]
 async fn values_are_stored_normalised_with_derived_size_and_vcse() {
     for app in [App::on_postgres().await, App::on_sqlite().await] {
-        let mut client = app.client().await;
+        let mut client = client(&app).await;
         let mut profile = with_identifier(OrgIdScheme::GbSc, "sc 012345");
         profile.registered_address.as_mut().expect("address").postcode = " sw2 5sg ".into();
         let created = create(&mut client, "normaliser", profile).await;
