@@ -1,10 +1,253 @@
-//! The gRPC face of the compliance service: maps `commissioning.compliance.v1` messages to the service
-//! and back. Every call not yet built answers UNIMPLEMENTED (the generated default).
+//! The gRPC face of the compliance service. Upload reads the metadata first, then the bytes up to
+//! the size cap, decides the type from the bytes, and only then writes the file and records the
+//! document with its event in one unit of work: a refused or cut-off upload leaves no row and no
+//! file. Download streams the file back after checking it still matches its SHA-256. Calls not
+//! built yet answer UNIMPLEMENTED.
 
+use chrono::Utc;
+use platform::audit::{self, AuditEntry};
+use platform::auth::{Caller, Role};
+use platform::db::Database;
+use platform::paging::Page;
+use platform::{Error, idempotency};
 use proto::commissioning::compliance::v1::compliance_service_server::ComplianceService;
+use proto::commissioning::compliance::v1::{
+    Document, DocumentStatus, DownloadDocumentRequest, DownloadDocumentResponse, FileInfo, GetDocumentRequest,
+    GetDocumentResponse, ListDocumentsRequest, ListDocumentsResponse, UploadDocumentRequest, UploadDocumentResponse,
+    download_document_response, upload_document_request,
+};
+use sha2::{Digest, Sha256};
+use tonic::{Request, Response, Status, Streaming};
+
+use crate::domain::{HEAD_LEN, NewDocument, SizeLimit, date_to_proto, file_type};
+use crate::events;
+use crate::files::DocumentFiles;
+use crate::store::documents;
+
+/// A server stream, as the generated trait spells it.
+type BoxStream<T> = std::pin::Pin<Box<dyn futures::Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+/// Bytes per download message.
+const DOWNLOAD_CHUNK: usize = 256 * 1024;
 
 /// Serves `ComplianceService`.
-pub struct ComplianceApi;
+pub struct ComplianceApi {
+    db: Database,
+    files: DocumentFiles,
+    max_bytes: u64,
+}
+
+impl ComplianceApi {
+    pub fn new(db: Database, files: DocumentFiles, max_bytes: u64) -> Self {
+        Self { db, files, max_bytes }
+    }
+
+    /// A document the caller may read: its provider's own members, and platform admins.
+    async fn readable(&self, caller: &Caller, id: &str) -> Result<documents::Stored, Error> {
+        let not_found = || Error::NotFound { kind: "document", id: id.to_owned() };
+        let stored = documents::find(self.db.conn(), id).await?.ok_or_else(not_found)?;
+        // Others learn nothing, not even that the document exists.
+        if !acts_for(caller, &stored.document.provider_id) {
+            return Err(not_found());
+        }
+        Ok(stored)
+    }
+}
+
+/// Whether the caller acts for provider `provider_id` (its member, by the token's organisation) or
+/// is a platform admin.
+fn acts_for(caller: &Caller, provider_id: &str) -> bool {
+    caller.has_role(Role::Admin) || (caller.has_role(Role::Provider) && caller.organisation_id == provider_id)
+}
+
+/// Writes the file, then records the document, its audit row and its event in one unit of work;
+/// removes the file again if the record fails or an earlier upload with the same request id
+/// stands. Returns the id of the document that stands.
+async fn record(
+    db: &Database,
+    files: &DocumentFiles,
+    caller: &Caller,
+    request_id: &str,
+    document: &Document,
+    object_key: &str,
+    bytes: Vec<u8>,
+) -> Result<String, Error> {
+    files.put(object_key, bytes).await?;
+    let (caller, request_id, document, key) =
+        (caller.clone(), request_id.to_owned(), document.clone(), object_key.to_owned());
+    let document_id = document.id.clone();
+    let recorded = db
+        .unit_of_work(|txn| {
+            Box::pin(async move {
+                let (caller, request_id, document, object_key) =
+                    (&caller, request_id.as_str(), &document, key.as_str());
+                if let Some(earlier) =
+                    idempotency::claim(txn, &caller.user_id, "UploadDocument", request_id, &document.id).await?
+                {
+                    return Ok::<_, Error>(Some(earlier));
+                }
+                documents::insert(txn, document, object_key, Utc::now()).await?;
+                let entry = AuditEntry {
+                    actor: &caller.user_id,
+                    organisation: &caller.organisation_id,
+                    action: "document.uploaded",
+                    entity_kind: "document",
+                    entity_id: &document.id,
+                    details: serde_json::json!({ "provider_id": document.provider_id, "kind": document.kind }),
+                };
+                audit::record(txn, entry).await?;
+                events::submitted(txn, document).await?;
+                Ok(None)
+            })
+        })
+        .await;
+    match recorded {
+        Ok(None) => Ok(document_id),
+        Ok(Some(earlier)) => {
+            files.delete(object_key).await;
+            Ok(earlier)
+        }
+        Err(error) => {
+            files.delete(object_key).await;
+            Err(error)
+        }
+    }
+}
 
 #[tonic::async_trait]
-impl ComplianceService for ComplianceApi {}
+impl ComplianceService for ComplianceApi {
+    async fn upload_document(
+        &self,
+        request: Request<Streaming<UploadDocumentRequest>>,
+    ) -> Result<Response<UploadDocumentResponse>, Status> {
+        let caller = Caller::of(&request)?.clone();
+        let mut stream = request.into_inner();
+        let metadata = match stream.message().await?.and_then(|message| message.payload) {
+            Some(upload_document_request::Payload::Metadata(metadata)) => metadata,
+            _ => return Err(Error::invalid("metadata", "send the document's metadata first, then its bytes").into()),
+        };
+        idempotency::check_request_id("metadata.request_id", &metadata.request_id)?;
+        let new = NewDocument::parse(&metadata, "metadata").map_err(Error::InvalidArgument)?;
+        if !acts_for(&caller, &new.provider_id) {
+            return Err(Error::PermissionDenied("only the provider's own members may add to its locker".into()).into());
+        }
+        let mut limit = SizeLimit::new(self.max_bytes);
+        if let Some(size) = new.declared_size {
+            limit.check_declared(size).map_err(|too_large| Error::ResourceExhausted(too_large.to_string()))?;
+        }
+        let mut bytes = Vec::new();
+        // A stream cut off half-way ends here with its error: nothing has been written yet.
+        while let Some(message) = stream.message().await? {
+            match message.payload {
+                Some(upload_document_request::Payload::Chunk(chunk)) => {
+                    limit
+                        .accept_chunk(chunk.len())
+                        .map_err(|too_large| Error::ResourceExhausted(too_large.to_string()))?;
+                    bytes.extend_from_slice(&chunk);
+                }
+                _ => return Err(Error::invalid("metadata", "send the metadata once, in the first message only").into()),
+            }
+        }
+        // A cut connection can look like a clean end of the stream; the declared size tells.
+        if let Some(declared) = new.declared_size.filter(|declared| *declared != limit.received()) {
+            let message = format!(
+                "the stream ended after {} of the {declared} bytes declared; send the whole file again",
+                limit.received()
+            );
+            return Err(Error::invalid("metadata.size_bytes", message).into());
+        }
+        let kind = file_type(&bytes[..bytes.len().min(HEAD_LEN)])
+            .map_err(|refused| Error::invalid("chunk", refused.to_string()))?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        if new.declared_sha256.as_ref().is_some_and(|declared| *declared != sha256) {
+            return Err(Error::invalid(
+                "metadata.sha256_hex",
+                format!("the bytes received hash to {sha256}; send the file again"),
+            )
+            .into());
+        }
+
+        let id = uuid::Uuid::new_v4().to_string();
+        let object_key = format!("{}/{id}", new.provider_id);
+        let document = Document {
+            id: id.clone(),
+            provider_id: new.provider_id.clone(),
+            kind: new.kind as i32,
+            title: new.title.clone(),
+            status: DocumentStatus::Submitted as i32,
+            file: Some(FileInfo {
+                filename: new.filename.clone(),
+                content_type: kind.media_type().into(),
+                size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+                sha256_hex: sha256,
+            }),
+            valid_from: new.valid_from.map(date_to_proto),
+            expires_on: new.expires_on.map(date_to_proto),
+            insurance: new.insurance.clone(),
+            uploaded_by_user_id: caller.user_id.clone(),
+            ..Default::default()
+        };
+        // Once the bytes are in, writing the file and recording the document finish together even
+        // if the caller goes away meanwhile: a dropped handler must not leave a file without its row.
+        let (db, files) = (self.db.clone(), self.files.clone());
+        let request_id = metadata.request_id.clone();
+        let document_id =
+            tokio::spawn(async move { record(&db, &files, &caller, &request_id, &document, &object_key, bytes).await })
+                .await
+                .map_err(Error::internal)??;
+        let not_found = Error::NotFound { kind: "document", id: document_id.clone() };
+        let stored = documents::find(self.db.conn(), &document_id).await?.ok_or(not_found)?;
+        Ok(Response::new(UploadDocumentResponse { document: Some(stored.document) }))
+    }
+
+    async fn download_document(
+        &self,
+        request: Request<DownloadDocumentRequest>,
+    ) -> Result<Response<BoxStream<DownloadDocumentResponse>>, Status> {
+        let caller = Caller::of(&request)?.clone();
+        let stored = self.readable(&caller, &request.get_ref().document_id).await?;
+        let bytes = self.files.get(&stored.object_key).await?;
+        let expected = stored.document.file.as_ref().map(|file| file.sha256_hex.clone()).unwrap_or_default();
+        if hex::encode(Sha256::digest(&bytes)) != expected {
+            tracing::error!(document_id = %stored.document.id, "stored file no longer matches its SHA-256");
+            return Err(Status::data_loss(
+                "the stored file no longer matches its SHA-256; ask the provider to upload it again",
+            ));
+        }
+        let mut messages = vec![Ok(DownloadDocumentResponse {
+            payload: Some(download_document_response::Payload::Document(stored.document)),
+        })];
+        messages.extend(bytes.chunks(DOWNLOAD_CHUNK).map(|chunk| {
+            Ok(DownloadDocumentResponse { payload: Some(download_document_response::Payload::Chunk(chunk.to_vec())) })
+        }));
+        Ok(Response::new(Box::pin(futures::stream::iter(messages))))
+    }
+
+    async fn get_document(
+        &self,
+        request: Request<GetDocumentRequest>,
+    ) -> Result<Response<GetDocumentResponse>, Status> {
+        let caller = Caller::of(&request)?.clone();
+        let stored = self.readable(&caller, &request.get_ref().document_id).await?;
+        Ok(Response::new(GetDocumentResponse { document: Some(stored.document) }))
+    }
+
+    async fn list_documents(
+        &self,
+        request: Request<ListDocumentsRequest>,
+    ) -> Result<Response<ListDocumentsResponse>, Status> {
+        let caller = Caller::of(&request)?.clone();
+        let request = request.into_inner();
+        if request.provider_id.trim().is_empty() {
+            return Err(Error::invalid("provider_id", "required: whose locker to list").into());
+        }
+        if !acts_for(&caller, &request.provider_id) {
+            return Err(Error::PermissionDenied("only the provider's own members may list its locker".into()).into());
+        }
+        let page = Page::of(&request)?;
+        let found =
+            documents::list(self.db.conn(), &request.provider_id, &request.kinds, &request.statuses, page).await?;
+        let next_page_token = page.next_token(found.len());
+        Ok(Response::new(ListDocumentsResponse { documents: found, next_page_token }))
+    }
+}

@@ -1,36 +1,56 @@
-//! The compliance service. The tell-us-once evidence locker: compliance documents (insurance certificates, policies), their files, verification by councils, expiry, and the compliance check an award relies on.
+//! The compliance service: the tell-us-once evidence locker. Providers keep their compliance
+//! documents (insurance certificates, policies) here once; councils verify them and rely on them.
 //!
-//! `grpc` maps the contract (`commissioning.compliance.v1.ComplianceService`) to the service. Calls not built
-//! yet answer UNIMPLEMENTED.
+//! `domain` holds the rules (what counts as evidence, in plain English; what a file may be),
+//! `files` the document files, `store` the database, `grpc` the contract
+//! (`commissioning.compliance.v1.ComplianceService`) and `events` what it publishes. Built so far:
+//! upload, download, get and list; the other calls answer UNIMPLEMENTED.
 
 pub mod domain;
+pub mod events;
+pub mod files;
 pub mod grpc;
+pub mod migrations;
+pub mod store;
 
 use std::sync::Arc;
 
 use platform::runtime::{Service, ServiceRuntime};
 use proto::commissioning::compliance::v1::compliance_service_server::ComplianceServiceServer;
 
+use crate::files::DocumentFiles;
+
 /// The compliance service on its runtime.
 pub struct Compliance {
     runtime: Arc<ServiceRuntime>,
+    files: DocumentFiles,
+}
+
+impl Compliance {
+    /// The document files, for checks that nothing stray was stored.
+    pub fn files(&self) -> &DocumentFiles {
+        &self.files
+    }
 }
 
 impl Service for Compliance {
     const NAME: &'static str = "compliance";
     const DEFAULT_PORT: u16 = 50062;
     const GRPC_NAME: &'static str = proto::commissioning::compliance::v1::compliance_service_server::SERVICE_NAME;
-    type Migrator = platform::migrations::PlatformMigrator;
+    type Migrator = migrations::Migrator;
 
     async fn new(runtime: Arc<ServiceRuntime>) -> anyhow::Result<Self> {
-        Ok(Self { runtime })
+        let files = DocumentFiles::in_folder(&runtime.settings.data_dir.join("documents"))?;
+        Ok(Self { runtime, files })
     }
 
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {
-        let limit = self.runtime.settings.grpc_max_message_bytes;
-        let server = ComplianceServiceServer::new(grpc::ComplianceApi)
-            .max_decoding_message_size(limit)
-            .max_encoding_message_size(limit);
+        let settings = &self.runtime.settings;
+        let api = grpc::ComplianceApi::new(self.runtime.db.clone(), self.files.clone(), settings.documents_max_bytes);
+        // A chunk message is at most 1 MiB plus framing; the whole file is capped separately.
+        let limit = settings.grpc_max_message_bytes;
+        let server =
+            ComplianceServiceServer::new(api).max_decoding_message_size(limit).max_encoding_message_size(limit);
         routes.add_service(platform::grpc::authenticated(server, &self.runtime.authenticator));
     }
 }

@@ -50,6 +50,8 @@ pub struct Settings {
     pub outbox_poll_interval_ms: u64,
     /// Days sent outbox rows and inbox marks are kept before they are pruned.
     pub events_retention_days: u64,
+    /// Largest compliance document accepted, in bytes.
+    pub documents_max_bytes: u64,
     /// Address the gRPC server listens on.
     pub grpc_listen_addr: SocketAddr,
     /// Longest a call may take before DEADLINE_EXCEEDED.
@@ -91,6 +93,7 @@ impl Settings {
             events_max_deliver: 10,
             outbox_poll_interval_ms: 500,
             events_retention_days: 7,
+            documents_max_bytes: 20 * 1024 * 1024,
             grpc_listen_addr: SocketAddr::from(([127, 0, 0, 1], port)),
             grpc_request_timeout_secs: 30,
             grpc_max_message_bytes: 4 * 1024 * 1024,
@@ -138,6 +141,7 @@ impl Settings {
             ("EVENTS_MAX_DELIVER", u64::try_from(self.events_max_deliver).unwrap_or(0)),
             ("OUTBOX_POLL_INTERVAL_MS", self.outbox_poll_interval_ms),
             ("EVENTS_RETENTION_DAYS", self.events_retention_days),
+            ("DOCUMENTS_MAX_BYTES", self.documents_max_bytes),
             ("GRPC_REQUEST_TIMEOUT_SECS", self.grpc_request_timeout_secs),
             ("GRPC_MAX_MESSAGE_BYTES", self.grpc_max_message_bytes as u64),
             ("GRPC_CONCURRENCY_LIMIT", self.grpc_concurrency_limit as u64),
@@ -162,6 +166,7 @@ impl Settings {
             "EVENTS_MAX_DELIVER",
             "OUTBOX_POLL_INTERVAL_MS",
             "EVENTS_RETENTION_DAYS",
+            "DOCUMENTS_MAX_BYTES",
             "GRPC_LISTEN_ADDR",
             "GRPC_REQUEST_TIMEOUT_SECS",
             "GRPC_MAX_MESSAGE_BYTES",

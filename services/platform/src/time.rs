@@ -14,6 +14,14 @@ pub fn london_date(time: DateTime<Utc>) -> NaiveDate {
     time.with_timezone(&London).date_naive()
 }
 
+/// A database time as a protobuf timestamp.
+pub fn to_timestamp(time: DateTime<Utc>) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: time.timestamp(),
+        nanos: i32::try_from(time.timestamp_subsec_nanos()).unwrap_or(0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ pub mod kind;
 pub mod money;
 pub mod requirement;
 pub mod requirement_check;
+pub mod upload;
 
 pub use date::{date_to_proto, long_date, parse_date, parse_optional_date};
 pub use document::{Cover, LockerDocument, Rejection, Status, Verification};
@@ -19,3 +20,4 @@ pub use money::Pence;
 pub use platform::validation::Invalid;
 pub use requirement::{MAX_REQUIREMENTS, Requirement, parse_requirements};
 pub use requirement_check::{CheckResult, ReliedOn, all_met, check_requirement, check_requirements, summary};
+pub use upload::NewDocument;

@@ -10,7 +10,7 @@ use sea_orm::{
 
 use super::entity::member;
 use super::is_duplicate;
-use super::profiles::timestamp;
+use platform::time::to_timestamp;
 
 /// A provider's members, earliest first.
 pub async fn list<C: ConnectionTrait>(db: &C, provider_id: &str) -> Result<Vec<Member>, Error> {
@@ -88,6 +88,6 @@ fn to_proto(row: member::Model) -> Member {
         display_name: row.display_name,
         email: row.email,
         phone: row.phone,
-        add_time: Some(timestamp(row.added_at)),
+        add_time: Some(to_timestamp(row.added_at)),
     }
 }

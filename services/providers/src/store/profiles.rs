@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use platform::Error;
+use platform::time::to_timestamp;
 use prost::Message;
 use proto::commissioning::common::v1::OrgIdentifier;
 use proto::commissioning::providers::v1::{Provider, ServiceStatus};
@@ -96,8 +97,8 @@ pub async fn touch<C: ConnectionTrait>(txn: &C, id: &str, now: DateTime<Utc>) ->
 pub(crate) fn stored(row: provider::Model) -> Result<StoredProvider, Error> {
     let mut provider = Provider::decode(row.profile.as_slice()).map_err(Error::internal)?;
     provider.id = row.id;
-    provider.create_time = Some(timestamp(row.created_at));
-    provider.update_time = Some(timestamp(row.updated_at));
+    provider.create_time = Some(to_timestamp(row.created_at));
+    provider.update_time = Some(to_timestamp(row.updated_at));
     provider.etag = etag(row.version);
     Ok(StoredProvider { provider, version: row.version, created_at: row.created_at })
 }
@@ -163,13 +164,5 @@ fn row(profile: &Provider, version: i64, created_at: DateTime<Utc>, now: DateTim
         version: Set(version),
         created_at: Set(created_at),
         updated_at: Set(now),
-    }
-}
-
-/// A protobuf timestamp of a database time.
-pub(crate) fn timestamp(time: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp {
-        seconds: time.timestamp(),
-        nanos: i32::try_from(time.timestamp_subsec_nanos()).unwrap_or(0),
     }
 }

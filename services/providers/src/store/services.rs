@@ -14,7 +14,7 @@ use sea_orm::{
 
 use super::entity::{offered_service, provider, service_area};
 use super::folded;
-use super::profiles::timestamp;
+use platform::time::to_timestamp;
 
 /// Adds a service (validated, with its id, provider id and CPV codes set).
 pub async fn insert<C: ConnectionTrait>(txn: &C, service: &Service, now: DateTime<Utc>) -> Result<(), Error> {
@@ -84,8 +84,8 @@ pub(crate) fn to_proto(row: offered_service::Model) -> Result<Service, Error> {
     let mut service = Service::decode(row.details.as_slice()).map_err(Error::internal)?;
     service.id = row.id;
     service.provider_id = row.provider_id;
-    service.create_time = Some(timestamp(row.created_at));
-    service.update_time = Some(timestamp(row.updated_at));
+    service.create_time = Some(to_timestamp(row.created_at));
+    service.update_time = Some(to_timestamp(row.updated_at));
     Ok(service)
 }
 

@@ -1,0 +1,35 @@
+//! The events the compliance service publishes, through the outbox. A provider's locker belongs to
+//! no one council, so they go to tenant `platform`; they describe documents, never their bytes.
+
+use platform::Error;
+use platform::events::outbox::enqueue;
+use proto::commissioning::compliance::v1::Document;
+use proto::commissioning::events::v1::{DocumentFacts, DocumentSubmitted};
+use sea_orm::ConnectionTrait;
+
+/// What every document event says of its document.
+pub fn facts(document: &Document) -> DocumentFacts {
+    let insurance = document.insurance.as_ref();
+    DocumentFacts {
+        document_id: document.id.clone(),
+        provider_id: document.provider_id.clone(),
+        kind: document.kind,
+        title: document.title.clone(),
+        status: document.status,
+        cover: insurance.and_then(|insurance| insurance.limit_of_indemnity.clone()),
+        cover_basis: insurance.map_or(0, |insurance| insurance.cover_basis),
+        valid_from: document.valid_from,
+        expires_on: document.expires_on,
+        verified: document.verification.is_some(),
+        sha256_hex: document.file.as_ref().map(|file| file.sha256_hex.clone()).unwrap_or_default(),
+    }
+}
+
+pub async fn submitted<C: ConnectionTrait>(txn: &C, document: &Document) -> Result<(), Error> {
+    let event = DocumentSubmitted {
+        document: Some(facts(document)),
+        supersedes_document_id: document.supersedes_document_id.clone(),
+        uploaded_by_user_id: document.uploaded_by_user_id.clone(),
+    };
+    enqueue(txn, "compliance.document_submitted", "platform", &document.id, &event).await.map(|_| ())
+}

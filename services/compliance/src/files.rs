@@ -1,0 +1,49 @@
+//! Where document files live: an `object_store` store, a folder under `DATA_DIR` by default. Each
+//! file is written whole once its bytes have passed every check, and read back whole.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use object_store::ObjectStore;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use platform::Error;
+
+/// The document files.
+#[derive(Clone)]
+pub struct DocumentFiles {
+    store: Arc<dyn ObjectStore>,
+}
+
+impl DocumentFiles {
+    /// Files in `folder` (created if missing).
+    pub fn in_folder(folder: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(folder)
+            .map_err(|error| anyhow::anyhow!("cannot create the documents folder {}: {error}", folder.display()))?;
+        Ok(Self { store: Arc::new(LocalFileSystem::new_with_prefix(folder)?) })
+    }
+
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        self.store.put(&ObjectPath::from(key), bytes.into()).await.map_err(Error::internal)?;
+        Ok(())
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Vec<u8>, Error> {
+        let found = self.store.get(&ObjectPath::from(key)).await.map_err(Error::internal)?;
+        Ok(found.bytes().await.map_err(Error::internal)?.to_vec())
+    }
+
+    /// Removes a file written for a document that was then not recorded.
+    pub async fn delete(&self, key: &str) {
+        if let Err(error) = self.store.delete(&ObjectPath::from(key)).await {
+            tracing::error!(%key, %error, "could not remove an unrecorded document file");
+        }
+    }
+
+    /// Every file's key, for checks that nothing stray was left.
+    pub async fn keys(&self) -> Result<Vec<String>, Error> {
+        use futures::TryStreamExt;
+        let listed: Vec<_> = self.store.list(None).try_collect().await.map_err(Error::internal)?;
+        Ok(listed.into_iter().map(|meta| meta.location.to_string()).collect())
+    }
+}

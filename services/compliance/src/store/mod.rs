@@ -1,0 +1,4 @@
+//! The compliance database: documents and their entity.
+
+pub mod documents;
+pub mod entity;

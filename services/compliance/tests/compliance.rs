@@ -1,0 +1,7 @@
+//! The compliance service through gRPC, on PostgreSQL with NATS JetStream (which must be running)
+//! and on SQLite with the embedded event log, with document files in a local folder.
+
+mod compliance {
+    pub mod files;
+    pub mod support;
+}
