@@ -9,19 +9,24 @@ use platform::audit::{self, AuditEntry};
 use platform::auth::{Caller, Role};
 use platform::db::Database;
 use platform::paging::Page;
-use platform::{Error, idempotency};
+use platform::{Error, FieldViolation, idempotency};
 use proto::commissioning::compliance::v1::compliance_service_server::ComplianceService;
 use proto::commissioning::compliance::v1::{
-    Document, DocumentStatus, DownloadDocumentRequest, DownloadDocumentResponse, FileInfo, GetDocumentRequest,
-    GetDocumentResponse, ListDocumentsRequest, ListDocumentsResponse, UploadDocumentRequest, UploadDocumentResponse,
-    download_document_response, upload_document_request,
+    CheckComplianceRequest, CheckComplianceResponse, Document, DocumentStatus, DownloadDocumentRequest,
+    DownloadDocumentResponse, FileInfo, GetDocumentRequest, GetDocumentResponse, ListDocumentsRequest,
+    ListDocumentsResponse, UploadDocumentRequest, UploadDocumentResponse, download_document_response,
+    upload_document_request,
 };
 use sha2::{Digest, Sha256};
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::domain::{HEAD_LEN, NewDocument, SizeLimit, date_to_proto, file_type};
+use crate::domain::{
+    HEAD_LEN, NewDocument, SizeLimit, all_met, check_requirements, date_to_proto, file_type, parse_date,
+    parse_requirements, summary,
+};
 use crate::events;
 use crate::files::DocumentFiles;
+use crate::locker::locker_document;
 use crate::store::documents;
 
 /// A server stream, as the generated trait spells it.
@@ -230,6 +235,53 @@ impl ComplianceService for ComplianceApi {
         let caller = Caller::of(&request)?.clone();
         let stored = self.readable(&caller, &request.get_ref().document_id).await?;
         Ok(Response::new(GetDocumentResponse { document: Some(stored.document) }))
+    }
+
+    async fn check_compliance(
+        &self,
+        request: Request<CheckComplianceRequest>,
+    ) -> Result<Response<CheckComplianceResponse>, Status> {
+        let caller = Caller::of(&request)?.clone();
+        caller.require_any(&[Role::Officer, Role::Evaluator, Role::Service])?;
+        let request = request.into_inner();
+        let mut violations = Vec::new();
+        if request.provider_id.trim().is_empty() {
+            violations.push(FieldViolation::new("provider_id", "required: whose evidence to check"));
+        }
+        let on_date = match request.on_date.as_ref().map(parse_date) {
+            Some(Ok(date)) => Some(date),
+            Some(Err(invalid)) => {
+                violations.push(invalid.at("on_date"));
+                None
+            }
+            None => {
+                violations.push(FieldViolation::new(
+                    "on_date",
+                    "required: the day the evidence must be valid (the contract start)",
+                ));
+                None
+            }
+        };
+        let requirements = parse_requirements(&request.requirements, "", "requirements").unwrap_or_else(|bad| {
+            violations.extend(bad);
+            Vec::new()
+        });
+        let Some(on_date) = on_date.filter(|_| violations.is_empty()) else {
+            return Err(Error::InvalidArgument(violations).into());
+        };
+        let locker = documents::all_of(self.db.conn(), &request.provider_id)
+            .await?
+            .iter()
+            .map(locker_document)
+            .collect::<Result<Vec<_>, _>>()?;
+        // Until compliance hears of providers' staff numbers, employer's liability always applies.
+        let results = check_requirements(&locker, &requirements, on_date, true);
+        Ok(Response::new(CheckComplianceResponse {
+            all_met: all_met(&results),
+            summary: summary(&results),
+            results: results.iter().map(|result| result.to_proto()).collect(),
+            check_time: Some(platform::time::to_timestamp(Utc::now())),
+        }))
     }
 
     async fn list_documents(

@@ -4,12 +4,13 @@
 //! `domain` holds the rules (what counts as evidence, in plain English; what a file may be),
 //! `files` the document files, `store` the database, `grpc` the contract
 //! (`commissioning.compliance.v1.ComplianceService`) and `events` what it publishes. Built so far:
-//! upload, download, get and list; the other calls answer UNIMPLEMENTED.
+//! upload, download, get, list and CheckCompliance; the other calls answer UNIMPLEMENTED.
 
 pub mod domain;
 pub mod events;
 pub mod files;
 pub mod grpc;
+pub mod locker;
 pub mod migrations;
 pub mod store;
 

@@ -2,6 +2,7 @@
 //! and on SQLite with the embedded event log, with document files in a local folder.
 
 mod compliance {
+    pub mod check;
     pub mod files;
     pub mod support;
 }

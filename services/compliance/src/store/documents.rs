@@ -68,6 +68,17 @@ pub async fn list<C: ConnectionTrait>(
     query.all(db).await?.into_iter().map(|row| stored(row).map(|stored| stored.document)).collect()
 }
 
+/// Every document of a provider, newest first (the order the compliance rules prefer on ties).
+pub async fn all_of<C: ConnectionTrait>(db: &C, provider_id: &str) -> Result<Vec<Document>, Error> {
+    let rows = entity::Entity::find()
+        .filter(entity::Column::ProviderId.eq(provider_id))
+        .order_by_desc(entity::Column::CreatedAt)
+        .order_by_asc(entity::Column::Id)
+        .all(db)
+        .await?;
+    rows.into_iter().map(|row| stored(row).map(|stored| stored.document)).collect()
+}
+
 fn stored(row: entity::Model) -> Result<Stored, Error> {
     let mut document = Document::decode(row.details.as_slice()).map_err(Error::internal)?;
     document.create_time = Some(to_timestamp(row.created_at));

@@ -1,0 +1,94 @@
+//! CheckCompliance through gRPC: each requirement answered in plain English from the provider's
+//! locker, and only for officers, evaluators and services.
+
+use platform::auth::Role;
+use platform::testing::{token, with_token};
+use proto::commissioning::common::v1::{Date, DocumentKind, EvidenceRequirement, Money, RequirementStatus};
+use proto::commissioning::compliance::v1::CheckComplianceRequest;
+use tonic::Code;
+
+use super::support::{App, certificate, client, member_of, pdf, upload};
+
+fn requirement(kind: DocumentKind, minimum_pounds: Option<i64>) -> EvidenceRequirement {
+    EvidenceRequirement {
+        kind: kind as i32,
+        minimum_cover: minimum_pounds.map(|pounds| Money {
+            amount_pence: pounds * 100,
+            currency: "GBP".into(),
+            vat_included: true,
+        }),
+        ..Default::default()
+    }
+}
+
+fn check(requirements: Vec<EvidenceRequirement>, on: Date) -> CheckComplianceRequest {
+    CheckComplianceRequest {
+        provider_id: "charity-1".into(),
+        requirements,
+        on_date: Some(on),
+        tender_id: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn each_requirement_is_answered_in_words_a_charity_understands() {
+    let app = App::on_sqlite().await;
+    upload(&app, &member_of("charity-1"), certificate("charity-1", "pl"), &pdf()).await.expect("uploaded");
+    let officer = token("olu", "lambeth", &[Role::Officer]);
+    let start = Date { year: 2026, month: 6, day: 1 };
+    let request = check(
+        vec![
+            requirement(DocumentKind::PublicLiabilityInsurance, Some(2_000_000)),
+            requirement(DocumentKind::PublicLiabilityInsurance, Some(10_000_000)),
+            requirement(DocumentKind::SafeguardingAdultsPolicy, None),
+        ],
+        start,
+    );
+    let response =
+        client(&app).await.check_compliance(with_token(request, &officer)).await.expect("checked").into_inner();
+    let statuses: Vec<_> = response.results.iter().map(|result| result.status()).collect();
+    assert_eq!(
+        statuses,
+        [RequirementStatus::AwaitingVerification, RequirementStatus::NotMet, RequirementStatus::NotMet],
+        "{response:#?}"
+    );
+    assert!(!response.all_met);
+    let explanations: Vec<_> = response.results.iter().map(|result| result.explanation.as_str()).collect();
+    assert!(explanations[1].contains("GBP 5,000,000 is below the required GBP 10,000,000"), "{}", explanations[1]);
+    assert!(explanations[2].contains("no safeguarding adults policy in the locker"), "{}", explanations[2]);
+
+    // The certificate ends on 31 March 2027: a contract starting after that is not covered.
+    let late = check(
+        vec![requirement(DocumentKind::PublicLiabilityInsurance, Some(2_000_000))],
+        Date { year: 2027, month: 4, day: 1 },
+    );
+    let response = client(&app).await.check_compliance(with_token(late, &officer)).await.expect("checked").into_inner();
+    assert_eq!(response.results[0].status(), RequirementStatus::NotMet);
+    assert!(response.results[0].explanation.contains("31 March 2027"), "{}", response.results[0].explanation);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_officers_evaluators_and_services_may_check_and_requests_are_validated() {
+    let app = App::on_sqlite().await;
+    let request = check(
+        vec![requirement(DocumentKind::PublicLiabilityInsurance, Some(2_000_000))],
+        Date { year: 2026, month: 6, day: 1 },
+    );
+    let refused = client(&app).await.check_compliance(with_token(request.clone(), &member_of("charity-2"))).await;
+    assert_eq!(refused.expect_err("a provider may not check another").code(), Code::PermissionDenied);
+    for role in [Role::Evaluator, Role::Service] {
+        let allowed =
+            client(&app).await.check_compliance(with_token(request.clone(), &token("x", "lambeth", &[role]))).await;
+        assert!(allowed.is_ok(), "{role:?}: {allowed:?}");
+    }
+    let empty = CheckComplianceRequest::default();
+    let refused =
+        client(&app).await.check_compliance(with_token(empty, &token("olu", "lambeth", &[Role::Officer]))).await;
+    let refused = refused.expect_err("nothing to check");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    for field in ["provider_id", "on_date", "requirements"] {
+        assert!(refused.message().contains(field), "names {field}: {}", refused.message());
+    }
+    app.stop().await;
+}
