@@ -4,7 +4,7 @@
 use platform::Error;
 use platform::events::outbox::enqueue;
 use proto::commissioning::compliance::v1::Document;
-use proto::commissioning::events::v1::{DocumentFacts, DocumentSubmitted};
+use proto::commissioning::events::v1::{DocumentFacts, DocumentRejected, DocumentSubmitted, DocumentVerified};
 use sea_orm::ConnectionTrait;
 
 /// What every document event says of its document.
@@ -32,4 +32,14 @@ pub async fn submitted<C: ConnectionTrait>(txn: &C, document: &Document) -> Resu
         uploaded_by_user_id: document.uploaded_by_user_id.clone(),
     };
     enqueue(txn, "compliance.document_submitted", "platform", &document.id, &event).await.map(|_| ())
+}
+
+pub async fn verified<C: ConnectionTrait>(txn: &C, document: &Document) -> Result<(), Error> {
+    let event = DocumentVerified { document: Some(facts(document)), verification: document.verification.clone() };
+    enqueue(txn, "compliance.document_verified", "platform", &document.id, &event).await.map(|_| ())
+}
+
+pub async fn rejected<C: ConnectionTrait>(txn: &C, document: &Document) -> Result<(), Error> {
+    let event = DocumentRejected { document: Some(facts(document)), rejection: document.rejection.clone() };
+    enqueue(txn, "compliance.document_rejected", "platform", &document.id, &event).await.map(|_| ())
 }

@@ -9,12 +9,14 @@ use platform::audit::{self, AuditEntry};
 use platform::auth::{Caller, Role};
 use platform::db::Database;
 use platform::paging::Page;
+use platform::validation::{optional_text, required_text};
 use platform::{Error, FieldViolation, idempotency};
 use proto::commissioning::compliance::v1::compliance_service_server::ComplianceService;
 use proto::commissioning::compliance::v1::{
     CheckComplianceRequest, CheckComplianceResponse, Document, DocumentStatus, DownloadDocumentRequest,
     DownloadDocumentResponse, FileInfo, GetDocumentRequest, GetDocumentResponse, ListDocumentsRequest,
-    ListDocumentsResponse, UploadDocumentRequest, UploadDocumentResponse, download_document_response,
+    ListDocumentsResponse, RejectDocumentRequest, RejectDocumentResponse, Rejection, UploadDocumentRequest,
+    UploadDocumentResponse, Verification, VerifyDocumentRequest, VerifyDocumentResponse, download_document_response,
     upload_document_request,
 };
 use sha2::{Digest, Sha256};
@@ -27,7 +29,7 @@ use crate::domain::{
 use crate::events;
 use crate::files::DocumentFiles;
 use crate::locker::locker_document;
-use crate::store::documents;
+use crate::store::{access, documents};
 
 /// A server stream, as the generated trait spells it.
 type BoxStream<T> = std::pin::Pin<Box<dyn futures::Stream<Item = Result<T, Status>> + Send + 'static>>;
@@ -47,16 +49,100 @@ impl ComplianceApi {
         Self { db, files, max_bytes }
     }
 
-    /// A document the caller may read: its provider's own members, and platform admins.
+    /// A document the caller may read: its provider's own members, officers of a council the
+    /// provider bid to or holds a contract with, and platform admins.
     async fn readable(&self, caller: &Caller, id: &str) -> Result<documents::Stored, Error> {
-        let not_found = || Error::NotFound { kind: "document", id: id.to_owned() };
-        let stored = documents::find(self.db.conn(), id).await?.ok_or_else(not_found)?;
-        // Others learn nothing, not even that the document exists.
+        let stored = documents::find(self.db.conn(), id)
+            .await?
+            .ok_or_else(|| Error::NotFound { kind: "document", id: id.to_owned() })?;
         if !acts_for(caller, &stored.document.provider_id) {
-            return Err(not_found());
+            council_may_see(self.db.conn(), caller, &stored.document.provider_id).await?;
         }
         Ok(stored)
     }
+
+    /// Verifies or rejects a document as an officer of a council that may see it.
+    async fn decide(&self, caller: Caller, id: String, decision: Decision) -> Result<Document, Error> {
+        self.db
+            .unit_of_work(|txn| {
+                Box::pin(async move {
+                    let not_found = || Error::NotFound { kind: "document", id: id.clone() };
+                    let mut document = documents::lock(txn, &id).await?.ok_or_else(not_found)?.document;
+                    if !caller.has_role(Role::Admin) {
+                        council_may_see(txn, &caller, &document.provider_id).await?;
+                    }
+                    if document.status != DocumentStatus::Submitted as i32 {
+                        let status = DocumentStatus::try_from(document.status).unwrap_or(DocumentStatus::Unspecified);
+                        return Err(Error::precondition(
+                            "DOCUMENT_NOT_SUBMITTED",
+                            format!(
+                                "this document is {}; only a submitted document can be verified or rejected",
+                                status.as_str_name()
+                            ),
+                        ));
+                    }
+                    let now = Utc::now();
+                    let action = match decision {
+                        Decision::Verify { note } => {
+                            document.status = DocumentStatus::Verified as i32;
+                            document.verification = Some(Verification {
+                                council_id: caller.organisation_id.clone(),
+                                council_name: caller.organisation_id.clone(),
+                                officer_user_id: caller.user_id.clone(),
+                                verify_time: Some(platform::time::to_timestamp(now)),
+                                note,
+                            });
+                            "document.verified"
+                        }
+                        Decision::Reject { reason } => {
+                            document.status = DocumentStatus::Rejected as i32;
+                            document.rejection = Some(Rejection {
+                                council_id: caller.organisation_id.clone(),
+                                council_name: caller.organisation_id.clone(),
+                                officer_user_id: caller.user_id.clone(),
+                                reject_time: Some(platform::time::to_timestamp(now)),
+                                reason,
+                            });
+                            "document.rejected"
+                        }
+                    };
+                    documents::update(txn, &document, now).await?;
+                    let entry = AuditEntry {
+                        actor: &caller.user_id,
+                        organisation: &caller.organisation_id,
+                        action,
+                        entity_kind: "document",
+                        entity_id: &document.id,
+                        details: serde_json::json!({ "provider_id": document.provider_id }),
+                    };
+                    audit::record(txn, entry).await?;
+                    if document.verification.is_some() {
+                        events::verified(txn, &document).await?;
+                    } else {
+                        events::rejected(txn, &document).await?;
+                    }
+                    Ok(document)
+                })
+            })
+            .await
+    }
+}
+
+/// An officer's verdict on a document.
+enum Decision {
+    Verify { note: String },
+    Reject { reason: String },
+}
+
+/// PERMISSION_DENIED unless the caller is an officer of a council `provider_id` bid to or holds a
+/// contract with.
+async fn council_may_see<C: sea_orm::ConnectionTrait>(db: &C, caller: &Caller, provider_id: &str) -> Result<(), Error> {
+    if caller.has_role(Role::Officer) && access::granted(db, &caller.organisation_id, provider_id).await? {
+        return Ok(());
+    }
+    Err(Error::PermissionDenied(
+        "a council sees a provider's documents once the provider bids to it or holds a contract with it".into(),
+    ))
 }
 
 /// Whether the caller acts for provider `provider_id` (its member, by the token's organisation) or
@@ -235,6 +321,31 @@ impl ComplianceService for ComplianceApi {
         let caller = Caller::of(&request)?.clone();
         let stored = self.readable(&caller, &request.get_ref().document_id).await?;
         Ok(Response::new(GetDocumentResponse { document: Some(stored.document) }))
+    }
+
+    async fn verify_document(
+        &self,
+        request: Request<VerifyDocumentRequest>,
+    ) -> Result<Response<VerifyDocumentResponse>, Status> {
+        let caller = Caller::of(&request)?.clone();
+        let request = request.into_inner();
+        let note =
+            optional_text(&request.note, 1000).map_err(|invalid| Error::InvalidArgument(vec![invalid.at("note")]))?;
+        let document = self.decide(caller, request.document_id, Decision::Verify { note }).await?;
+        Ok(Response::new(VerifyDocumentResponse { document: Some(document) }))
+    }
+
+    async fn reject_document(
+        &self,
+        request: Request<RejectDocumentRequest>,
+    ) -> Result<Response<RejectDocumentResponse>, Status> {
+        let caller = Caller::of(&request)?.clone();
+        let request = request.into_inner();
+        let reason = required_text(&request.reason, 1000).map_err(|_| {
+            Error::invalid("reason", "required: say what the provider must put right, for example \"not signed\"")
+        })?;
+        let document = self.decide(caller, request.document_id, Decision::Reject { reason }).await?;
+        Ok(Response::new(RejectDocumentResponse { document: Some(document) }))
     }
 
     async fn check_compliance(

@@ -4,8 +4,10 @@
 //! `domain` holds the rules (what counts as evidence, in plain English; what a file may be),
 //! `files` the document files, `store` the database, `grpc` the contract
 //! (`commissioning.compliance.v1.ComplianceService`) and `events` what it publishes. Built so far:
-//! upload, download, get, list and CheckCompliance; the other calls answer UNIMPLEMENTED.
+//! upload, download, get, list, verify, reject and CheckCompliance; renewal and expiry answer
+//! UNIMPLEMENTED or are still to come.
 
+pub mod consumers;
 pub mod domain;
 pub mod events;
 pub mod files;
@@ -16,6 +18,7 @@ pub mod store;
 
 use std::sync::Arc;
 
+use platform::events::{ConsumerHandle, ConsumerSpec};
 use platform::runtime::{Service, ServiceRuntime};
 use proto::commissioning::compliance::v1::compliance_service_server::ComplianceServiceServer;
 
@@ -25,6 +28,8 @@ use crate::files::DocumentFiles;
 pub struct Compliance {
     runtime: Arc<ServiceRuntime>,
     files: DocumentFiles,
+    // Held so the consumer runs as long as the service does.
+    _access: ConsumerHandle,
 }
 
 impl Compliance {
@@ -42,7 +47,14 @@ impl Service for Compliance {
 
     async fn new(runtime: Arc<ServiceRuntime>) -> anyhow::Result<Self> {
         let files = DocumentFiles::in_folder(&runtime.settings.data_dir.join("documents"))?;
-        Ok(Self { runtime, files })
+        let access = runtime
+            .bus
+            .consume(
+                ConsumerSpec { name: consumers::ACCESS_TRACKER.into(), pattern: "*.tendering.*".into() },
+                Arc::new(consumers::AccessTracker { db: runtime.db.clone() }),
+            )
+            .await?;
+        Ok(Self { runtime, files, _access: access })
     }
 
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {

@@ -5,4 +5,5 @@ mod compliance {
     pub mod check;
     pub mod files;
     pub mod support;
+    pub mod verify;
 }

@@ -3,6 +3,7 @@
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 mod m20261128_200001_documents;
+mod m20261128_200002_council_access;
 
 /// Every migration of the compliance database, in order.
 pub struct Migrator;
@@ -11,6 +12,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = platform::migrations::platform_migrations();
         migrations.push(Box::new(m20261128_200001_documents::Migration));
+        migrations.push(Box::new(m20261128_200002_council_access::Migration));
         migrations
     }
 }

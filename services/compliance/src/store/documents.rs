@@ -40,6 +40,25 @@ pub async fn insert<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Replaces a document's details and status (a verification, a rejection).
+pub async fn update<C: ConnectionTrait>(txn: &C, document: &Document, now: DateTime<Utc>) -> Result<(), Error> {
+    let stored = Document { create_time: None, update_time: None, ..document.clone() };
+    entity::Entity::update_many()
+        .col_expr(entity::Column::Status, sea_orm::sea_query::Expr::value(document.status))
+        .col_expr(entity::Column::Details, sea_orm::sea_query::Expr::value(stored.encode_to_vec()))
+        .col_expr(entity::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(entity::Column::Id.eq(&document.id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// Reads a document and holds it until the transaction ends (`FOR UPDATE` on PostgreSQL).
+pub async fn lock<C: ConnectionTrait>(txn: &C, id: &str) -> Result<Option<Stored>, Error> {
+    let Some(row) = entity::Entity::find_by_id(id.to_owned()).lock_exclusive().one(txn).await? else { return Ok(None) };
+    Ok(Some(stored(row)?))
+}
+
 pub async fn find<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<Stored>, Error> {
     let Some(row) = entity::Entity::find_by_id(id.to_owned()).one(db).await? else { return Ok(None) };
     Ok(Some(stored(row)?))

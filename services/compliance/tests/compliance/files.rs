@@ -142,13 +142,13 @@ async fn a_download_gives_back_the_bytes_and_their_hash_and_only_to_the_provider
     assert_eq!(again.id, document.id);
     assert_eq!(app.service.files().keys().await.expect("files").len(), 1);
 
-    // Another provider learns nothing of it, and may not add to this locker.
+    // Another provider may neither read it nor add to this locker.
     let stranger = member_of("charity-2");
     let hidden = client(&app)
         .await
         .get_document(with_token(GetDocumentRequest { document_id: document.id.clone() }, &stranger))
         .await;
-    assert_eq!(hidden.expect_err("not theirs").code(), Code::NotFound);
+    assert_eq!(hidden.expect_err("not theirs").code(), Code::PermissionDenied);
     let refused = upload(&app, &stranger, certificate("charity-1", "intruder"), &bytes).await.expect_err("not theirs");
     assert_eq!(refused.code(), Code::PermissionDenied);
     assert_eq!(app.audit_rows().await, 1, "the upload is audited once");

@@ -1,0 +1,126 @@
+//! Officers verify and reject documents of providers that bid to their council or hold its
+//! contracts (learned from tendering events); nobody else may, and CheckCompliance follows.
+
+use std::time::Duration;
+
+use platform::auth::Role;
+use platform::events::{OutboundEvent, Publisher};
+use platform::testing::{token, with_token};
+use prost::Message;
+use proto::commissioning::common::v1::{Date, DocumentKind, EvidenceRequirement, Money, RequirementStatus};
+use proto::commissioning::compliance::v1::{
+    CheckComplianceRequest, DocumentStatus, GetDocumentRequest, RejectDocumentRequest, UploadDocumentMetadata,
+    VerifyDocumentRequest,
+};
+use proto::commissioning::events::v1::TenderClosed;
+use proto::commissioning::tendering::v1::{OpeningEntry, OpeningRecord};
+use tonic::Code;
+
+use super::support::{App, certificate, client, member_of, pdf, upload};
+
+/// What tendering publishes when a tender closes with charity-1's bid in it.
+async fn charity_bids_to_lambeth(app: &App) {
+    let closed = TenderClosed {
+        tender_id: "tender-1".into(),
+        council_id: "lambeth".into(),
+        opening_record: Some(OpeningRecord {
+            entries: vec![OpeningEntry { provider_id: "charity-1".into(), ..Default::default() }],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let event = OutboundEvent {
+        id: uuid::Uuid::now_v7().to_string(),
+        event_type: "tendering.tender_closed".into(),
+        tenant: "lambeth".into(),
+        aggregate_id: "tender-1".into(),
+        time: chrono::Utc::now(),
+        traceparent: None,
+        payload: closed.encode_to_vec(),
+    };
+    app.bus.publish(&event).await.expect("published");
+}
+
+async fn officers_decide_for_their_council_only(app: App) {
+    let provider = member_of("charity-1");
+    let insurance = upload(&app, &provider, certificate("charity-1", "pl"), &pdf()).await.expect("uploaded");
+    let policy_metadata = UploadDocumentMetadata {
+        kind: DocumentKind::HealthAndSafetyPolicy as i32,
+        title: "Health and safety policy".into(),
+        insurance: None,
+        ..certificate("charity-1", "hs")
+    };
+    let policy = upload(&app, &provider, policy_metadata, &pdf()).await.expect("uploaded");
+    let lambeth = token("olu", "lambeth", &[Role::Officer]);
+    let woking = token("wes", "woking", &[Role::Officer]);
+    let verify = |id: &str| VerifyDocumentRequest { document_id: id.into(), note: "checked the schedule".into() };
+
+    // Before any bid, Lambeth may not see or decide.
+    let early = client(&app).await.verify_document(with_token(verify(&insurance.id), &lambeth)).await;
+    assert_eq!(early.expect_err("no bid yet").code(), Code::PermissionDenied);
+    charity_bids_to_lambeth(&app).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let seen = client(&app)
+            .await
+            .get_document(with_token(GetDocumentRequest { document_id: insurance.id.clone() }, &lambeth))
+            .await;
+        if seen.is_ok() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the bid never gave Lambeth access");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let verified =
+        client(&app).await.verify_document(with_token(verify(&insurance.id), &lambeth)).await.expect("verified");
+    let verified = verified.into_inner().document.expect("document");
+    assert_eq!(verified.status(), DocumentStatus::Verified);
+    assert_eq!(verified.verification.expect("verification").council_id, "lambeth");
+    let twice = client(&app).await.verify_document(with_token(verify(&insurance.id), &lambeth)).await;
+    assert_eq!(twice.expect_err("already verified").code(), Code::FailedPrecondition);
+    let other_council = client(&app).await.verify_document(with_token(verify(&policy.id), &woking)).await;
+    assert_eq!(other_council.expect_err("no bid to Woking").code(), Code::PermissionDenied);
+    let own = client(&app).await.verify_document(with_token(verify(&policy.id), &provider)).await;
+    assert_eq!(own.expect_err("not an officer").code(), Code::PermissionDenied);
+
+    let no_reason = RejectDocumentRequest { document_id: policy.id.clone(), reason: " ".into() };
+    let refused = client(&app).await.reject_document(with_token(no_reason, &lambeth)).await;
+    assert_eq!(refused.expect_err("a reason is required").code(), Code::InvalidArgument);
+    let reject = RejectDocumentRequest { document_id: policy.id.clone(), reason: "not signed".into() };
+    client(&app).await.reject_document(with_token(reject, &lambeth)).await.expect("rejected");
+
+    let requirements = vec![
+        EvidenceRequirement {
+            kind: DocumentKind::PublicLiabilityInsurance as i32,
+            minimum_cover: Some(Money { amount_pence: 200_000_000, currency: "GBP".into(), vat_included: true }),
+            ..Default::default()
+        },
+        EvidenceRequirement { kind: DocumentKind::HealthAndSafetyPolicy as i32, ..Default::default() },
+    ];
+    let check = CheckComplianceRequest {
+        provider_id: "charity-1".into(),
+        requirements,
+        on_date: Some(Date { year: 2026, month: 6, day: 1 }),
+        tender_id: "tender-1".into(),
+    };
+    let response =
+        client(&app).await.check_compliance(with_token(check, &lambeth)).await.expect("checked").into_inner();
+    assert_eq!(response.results[0].status(), RequirementStatus::Met, "{response:#?}");
+    assert_eq!(response.results[1].status(), RequirementStatus::NotMet);
+    let explanation = &response.results[1].explanation;
+    assert!(explanation.contains("rejected by lambeth") && explanation.contains("not signed"), "{explanation}");
+    // Two uploads, a verification and a rejection.
+    assert_eq!(app.audit_rows().await, 4);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verification_on_postgres_and_nats() {
+    officers_decide_for_their_council_only(App::on_postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verification_on_sqlite_and_the_embedded_log() {
+    officers_decide_for_their_council_only(App::on_sqlite().await).await;
+}
