@@ -4,7 +4,9 @@
 use platform::Error;
 use platform::events::outbox::enqueue;
 use proto::commissioning::compliance::v1::Document;
-use proto::commissioning::events::v1::{DocumentFacts, DocumentRejected, DocumentSubmitted, DocumentVerified};
+use proto::commissioning::events::v1::{
+    DocumentFacts, DocumentRejected, DocumentSubmitted, DocumentSuperseded, DocumentVerified,
+};
 use sea_orm::ConnectionTrait;
 
 /// What every document event says of its document.
@@ -42,4 +44,12 @@ pub async fn verified<C: ConnectionTrait>(txn: &C, document: &Document) -> Resul
 pub async fn rejected<C: ConnectionTrait>(txn: &C, document: &Document) -> Result<(), Error> {
     let event = DocumentRejected { document: Some(facts(document)), rejection: document.rejection.clone() };
     enqueue(txn, "compliance.document_rejected", "platform", &document.id, &event).await.map(|_| ())
+}
+
+pub async fn superseded<C: ConnectionTrait>(txn: &C, document: &Document) -> Result<(), Error> {
+    let event = DocumentSuperseded {
+        document: Some(facts(document)),
+        superseded_by_document_id: document.superseded_by_document_id.clone(),
+    };
+    enqueue(txn, "compliance.document_superseded", "platform", &document.id, &event).await.map(|_| ())
 }

@@ -15,15 +15,16 @@ use proto::commissioning::compliance::v1::compliance_service_server::ComplianceS
 use proto::commissioning::compliance::v1::{
     CheckComplianceRequest, CheckComplianceResponse, Document, DocumentStatus, DownloadDocumentRequest,
     DownloadDocumentResponse, FileInfo, GetDocumentRequest, GetDocumentResponse, ListDocumentsRequest,
-    ListDocumentsResponse, RejectDocumentRequest, RejectDocumentResponse, Rejection, UploadDocumentRequest,
-    UploadDocumentResponse, Verification, VerifyDocumentRequest, VerifyDocumentResponse, download_document_response,
+    ListDocumentsResponse, RejectDocumentRequest, RejectDocumentResponse, Rejection, RenewDocumentRequest,
+    RenewDocumentResponse, UploadDocumentMetadata, UploadDocumentRequest, UploadDocumentResponse, Verification,
+    VerifyDocumentRequest, VerifyDocumentResponse, download_document_response, renew_document_request,
     upload_document_request,
 };
 use sha2::{Digest, Sha256};
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::domain::{
-    HEAD_LEN, NewDocument, SizeLimit, all_met, check_requirements, date_to_proto, file_type, parse_date,
+    FileType, HEAD_LEN, NewDocument, SizeLimit, all_met, check_requirements, date_to_proto, file_type, parse_date,
     parse_requirements, summary,
 };
 use crate::events;
@@ -128,6 +129,25 @@ impl ComplianceApi {
     }
 }
 
+/// Marks `old_id` superseded by `new_id`, unless a renewal already replaced it.
+async fn supersede(txn: &sea_orm::DatabaseTransaction, old_id: &str, new_id: &str) -> Result<(), Error> {
+    let not_found = || Error::NotFound { kind: "document", id: old_id.to_owned() };
+    let mut old = documents::lock(txn, old_id).await?.ok_or_else(not_found)?.document;
+    if old.status == DocumentStatus::Superseded as i32 {
+        return Err(Error::precondition(
+            "DOCUMENT_SUPERSEDED",
+            format!(
+                "document {old_id} was already renewed by {}; renew that one instead",
+                old.superseded_by_document_id
+            ),
+        ));
+    }
+    old.status = DocumentStatus::Superseded as i32;
+    old.superseded_by_document_id = new_id.to_owned();
+    documents::update(txn, &old, Utc::now()).await?;
+    events::superseded(txn, &old).await
+}
+
 /// An officer's verdict on a document.
 enum Decision {
     Verify { note: String },
@@ -151,6 +171,91 @@ fn acts_for(caller: &Caller, provider_id: &str) -> bool {
     caller.has_role(Role::Admin) || (caller.has_role(Role::Provider) && caller.organisation_id == provider_id)
 }
 
+/// Reads the rest of an upload's stream: the bytes up to the cap, all of them as declared, of an
+/// accepted type and, if declared, of the declared SHA-256. Returns the bytes, their type and hash.
+async fn read_file<M>(
+    stream: &mut Streaming<M>,
+    chunk_of: fn(M) -> Option<Vec<u8>>,
+    new: &NewDocument,
+    max_bytes: u64,
+) -> Result<(Vec<u8>, FileType, String), Error> {
+    let mut limit = SizeLimit::new(max_bytes);
+    if let Some(size) = new.declared_size {
+        limit.check_declared(size).map_err(|too_large| Error::ResourceExhausted(too_large.to_string()))?;
+    }
+    let mut bytes = Vec::new();
+    // A stream cut off half-way ends here with its error: nothing has been written yet.
+    while let Some(message) =
+        stream.message().await.map_err(|status| Error::Unavailable(status.message().to_owned()))?
+    {
+        let Some(chunk) = chunk_of(message) else {
+            return Err(Error::invalid("metadata", "send the metadata once, in the first message only"));
+        };
+        limit.accept_chunk(chunk.len()).map_err(|too_large| Error::ResourceExhausted(too_large.to_string()))?;
+        bytes.extend_from_slice(&chunk);
+    }
+    // A cut connection can look like a clean end of the stream; the declared size tells.
+    if let Some(declared) = new.declared_size.filter(|declared| *declared != limit.received()) {
+        let message = format!(
+            "the stream ended after {} of the {declared} bytes declared; send the whole file again",
+            limit.received()
+        );
+        return Err(Error::invalid("metadata.size_bytes", message));
+    }
+    let kind = file_type(&bytes[..bytes.len().min(HEAD_LEN)])
+        .map_err(|refused| Error::invalid("chunk", refused.to_string()))?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    if new.declared_sha256.as_ref().is_some_and(|declared| *declared != sha256) {
+        return Err(Error::invalid(
+            "metadata.sha256_hex",
+            format!("the bytes received hash to {sha256}; send the file again"),
+        ));
+    }
+    Ok((bytes, kind, sha256))
+}
+
+fn upload_chunk(message: UploadDocumentRequest) -> Option<Vec<u8>> {
+    match message.payload {
+        Some(upload_document_request::Payload::Chunk(chunk)) => Some(chunk),
+        _ => None,
+    }
+}
+
+fn renew_chunk(message: RenewDocumentRequest) -> Option<Vec<u8>> {
+    match message.payload {
+        Some(renew_document_request::Payload::Chunk(chunk)) => Some(chunk),
+        _ => None,
+    }
+}
+
+/// A new, submitted document of `new` with the file received.
+fn new_document(new: &NewDocument, caller: &Caller, bytes: &[u8], kind: FileType, sha256: String) -> Document {
+    Document {
+        id: uuid::Uuid::new_v4().to_string(),
+        provider_id: new.provider_id.clone(),
+        kind: new.kind as i32,
+        title: new.title.clone(),
+        status: DocumentStatus::Submitted as i32,
+        file: Some(FileInfo {
+            filename: new.filename.clone(),
+            content_type: kind.media_type().into(),
+            size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+            sha256_hex: sha256,
+        }),
+        valid_from: new.valid_from.map(date_to_proto),
+        expires_on: new.expires_on.map(date_to_proto),
+        insurance: new.insurance.clone(),
+        uploaded_by_user_id: caller.user_id.clone(),
+        ..Default::default()
+    }
+}
+
+/// A new document and the bytes of its file, checked and ready to store.
+struct Received {
+    document: Document,
+    bytes: Vec<u8>,
+}
+
 /// Writes the file, then records the document, its audit row and its event in one unit of work;
 /// removes the file again if the record fails or an earlier upload with the same request id
 /// stands. Returns the id of the document that stands.
@@ -159,13 +264,13 @@ async fn record(
     files: &DocumentFiles,
     caller: &Caller,
     request_id: &str,
-    document: &Document,
-    object_key: &str,
-    bytes: Vec<u8>,
+    received: Received,
+    supersedes: Option<String>,
 ) -> Result<String, Error> {
-    files.put(object_key, bytes).await?;
-    let (caller, request_id, document, key) =
-        (caller.clone(), request_id.to_owned(), document.clone(), object_key.to_owned());
+    let Received { document, bytes } = received;
+    let object_key = format!("{}/{}", document.provider_id, document.id);
+    files.put(&object_key, bytes).await?;
+    let (caller, request_id, key) = (caller.clone(), request_id.to_owned(), object_key.clone());
     let document_id = document.id.clone();
     let recorded = db
         .unit_of_work(|txn| {
@@ -176,6 +281,9 @@ async fn record(
                     idempotency::claim(txn, &caller.user_id, "UploadDocument", request_id, &document.id).await?
                 {
                     return Ok::<_, Error>(Some(earlier));
+                }
+                if let Some(old_id) = &supersedes {
+                    supersede(txn, old_id, &document.id).await?;
                 }
                 documents::insert(txn, document, object_key, Utc::now()).await?;
                 let entry = AuditEntry {
@@ -195,11 +303,11 @@ async fn record(
     match recorded {
         Ok(None) => Ok(document_id),
         Ok(Some(earlier)) => {
-            files.delete(object_key).await;
+            files.delete(&object_key).await;
             Ok(earlier)
         }
         Err(error) => {
-            files.delete(object_key).await;
+            files.delete(&object_key).await;
             Err(error)
         }
     }
@@ -222,70 +330,18 @@ impl ComplianceService for ComplianceApi {
         if !acts_for(&caller, &new.provider_id) {
             return Err(Error::PermissionDenied("only the provider's own members may add to its locker".into()).into());
         }
-        let mut limit = SizeLimit::new(self.max_bytes);
-        if let Some(size) = new.declared_size {
-            limit.check_declared(size).map_err(|too_large| Error::ResourceExhausted(too_large.to_string()))?;
-        }
-        let mut bytes = Vec::new();
-        // A stream cut off half-way ends here with its error: nothing has been written yet.
-        while let Some(message) = stream.message().await? {
-            match message.payload {
-                Some(upload_document_request::Payload::Chunk(chunk)) => {
-                    limit
-                        .accept_chunk(chunk.len())
-                        .map_err(|too_large| Error::ResourceExhausted(too_large.to_string()))?;
-                    bytes.extend_from_slice(&chunk);
-                }
-                _ => return Err(Error::invalid("metadata", "send the metadata once, in the first message only").into()),
-            }
-        }
-        // A cut connection can look like a clean end of the stream; the declared size tells.
-        if let Some(declared) = new.declared_size.filter(|declared| *declared != limit.received()) {
-            let message = format!(
-                "the stream ended after {} of the {declared} bytes declared; send the whole file again",
-                limit.received()
-            );
-            return Err(Error::invalid("metadata.size_bytes", message).into());
-        }
-        let kind = file_type(&bytes[..bytes.len().min(HEAD_LEN)])
-            .map_err(|refused| Error::invalid("chunk", refused.to_string()))?;
-        let sha256 = hex::encode(Sha256::digest(&bytes));
-        if new.declared_sha256.as_ref().is_some_and(|declared| *declared != sha256) {
-            return Err(Error::invalid(
-                "metadata.sha256_hex",
-                format!("the bytes received hash to {sha256}; send the file again"),
-            )
-            .into());
-        }
-
-        let id = uuid::Uuid::new_v4().to_string();
-        let object_key = format!("{}/{id}", new.provider_id);
-        let document = Document {
-            id: id.clone(),
-            provider_id: new.provider_id.clone(),
-            kind: new.kind as i32,
-            title: new.title.clone(),
-            status: DocumentStatus::Submitted as i32,
-            file: Some(FileInfo {
-                filename: new.filename.clone(),
-                content_type: kind.media_type().into(),
-                size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
-                sha256_hex: sha256,
-            }),
-            valid_from: new.valid_from.map(date_to_proto),
-            expires_on: new.expires_on.map(date_to_proto),
-            insurance: new.insurance.clone(),
-            uploaded_by_user_id: caller.user_id.clone(),
-            ..Default::default()
-        };
+        let (bytes, kind, sha256) = read_file(&mut stream, upload_chunk, &new, self.max_bytes).await?;
+        let document = new_document(&new, &caller, &bytes, kind, sha256);
         // Once the bytes are in, writing the file and recording the document finish together even
         // if the caller goes away meanwhile: a dropped handler must not leave a file without its row.
         let (db, files) = (self.db.clone(), self.files.clone());
         let request_id = metadata.request_id.clone();
         let document_id =
-            tokio::spawn(async move { record(&db, &files, &caller, &request_id, &document, &object_key, bytes).await })
-                .await
-                .map_err(Error::internal)??;
+            tokio::spawn(
+                async move { record(&db, &files, &caller, &request_id, Received { document, bytes }, None).await },
+            )
+            .await
+            .map_err(Error::internal)??;
         let not_found = Error::NotFound { kind: "document", id: document_id.clone() };
         let stored = documents::find(self.db.conn(), &document_id).await?.ok_or(not_found)?;
         Ok(Response::new(UploadDocumentResponse { document: Some(stored.document) }))
@@ -321,6 +377,59 @@ impl ComplianceService for ComplianceApi {
         let caller = Caller::of(&request)?.clone();
         let stored = self.readable(&caller, &request.get_ref().document_id).await?;
         Ok(Response::new(GetDocumentResponse { document: Some(stored.document) }))
+    }
+
+    async fn renew_document(
+        &self,
+        request: Request<Streaming<RenewDocumentRequest>>,
+    ) -> Result<Response<RenewDocumentResponse>, Status> {
+        let caller = Caller::of(&request)?.clone();
+        let mut stream = request.into_inner();
+        let renewal = match stream.message().await?.and_then(|message| message.payload) {
+            Some(renew_document_request::Payload::Metadata(metadata)) => metadata,
+            _ => return Err(Error::invalid("metadata", "send the renewal's metadata first, then its bytes").into()),
+        };
+        idempotency::check_request_id("metadata.request_id", &renewal.request_id)?;
+        let old = documents::find(self.db.conn(), &renewal.document_id)
+            .await?
+            .ok_or_else(|| Error::NotFound { kind: "document", id: renewal.document_id.clone() })?
+            .document;
+        if !acts_for(&caller, &old.provider_id) {
+            return Err(
+                Error::PermissionDenied("only the provider's own members may renew its documents".into()).into()
+            );
+        }
+        // A renewal is a new document of the same kind, in the same locker.
+        let metadata = UploadDocumentMetadata {
+            request_id: renewal.request_id.clone(),
+            provider_id: old.provider_id.clone(),
+            kind: old.kind,
+            title: if renewal.title.trim().is_empty() { old.title.clone() } else { renewal.title.clone() },
+            filename: renewal.filename,
+            size_bytes: renewal.size_bytes,
+            sha256_hex: renewal.sha256_hex,
+            valid_from: renewal.valid_from,
+            expires_on: renewal.expires_on,
+            insurance: renewal.insurance,
+        };
+        let new = NewDocument::parse(&metadata, "metadata").map_err(Error::InvalidArgument)?;
+        let (bytes, kind, sha256) = read_file(&mut stream, renew_chunk, &new, self.max_bytes).await?;
+        let mut document = new_document(&new, &caller, &bytes, kind, sha256);
+        document.supersedes_document_id.clone_from(&old.id);
+        let (db, files) = (self.db.clone(), self.files.clone());
+        let old_id = old.id.clone();
+        let document_id = tokio::spawn(async move {
+            record(&db, &files, &caller, &metadata.request_id, Received { document, bytes }, Some(old_id)).await
+        })
+        .await
+        .map_err(Error::internal)??;
+        let read = |id: String| async move {
+            let not_found = Error::NotFound { kind: "document", id: id.clone() };
+            documents::find(self.db.conn(), &id).await?.ok_or(not_found).map(|stored| stored.document)
+        };
+        let renewed = read(document_id).await?;
+        let superseded = read(old.id).await?;
+        Ok(Response::new(RenewDocumentResponse { document: Some(renewed), superseded_document: Some(superseded) }))
     }
 
     async fn verify_document(

@@ -124,3 +124,100 @@ async fn verification_on_postgres_and_nats() {
 async fn verification_on_sqlite_and_the_embedded_log() {
     officers_decide_for_their_council_only(App::on_sqlite().await).await;
 }
+
+#[tokio::test]
+async fn a_renewal_supersedes_the_old_certificate_and_once_verified_meets_the_requirement() {
+    use proto::commissioning::compliance::v1::renew_document_request::Payload;
+    use proto::commissioning::compliance::v1::{InsuranceDetails, RenewDocumentMetadata, RenewDocumentRequest};
+
+    let app = App::on_sqlite().await;
+    let provider = member_of("charity-1");
+    let lambeth = token("olu", "lambeth", &[Role::Officer]);
+    let mut low = certificate("charity-1", "low");
+    low.insurance.as_mut().expect("insurance").limit_of_indemnity =
+        Some(Money { amount_pence: 200_000_000, currency: "GBP".into(), vat_included: false });
+    let old = upload(&app, &provider, low, &pdf()).await.expect("uploaded");
+    charity_bids_to_lambeth(&app).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while client(&app)
+        .await
+        .verify_document(with_token(
+            VerifyDocumentRequest { document_id: old.id.clone(), note: String::new() },
+            &lambeth,
+        ))
+        .await
+        .is_err()
+    {
+        assert!(tokio::time::Instant::now() < deadline, "never verified");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let five_million = || {
+        let requirement = EvidenceRequirement {
+            kind: DocumentKind::PublicLiabilityInsurance as i32,
+            minimum_cover: Some(Money { amount_pence: 500_000_000, currency: "GBP".into(), vat_included: true }),
+            ..Default::default()
+        };
+        let request = CheckComplianceRequest {
+            provider_id: "charity-1".into(),
+            requirements: vec![requirement],
+            on_date: Some(Date { year: 2026, month: 6, day: 1 }),
+            tender_id: String::new(),
+        };
+        with_token(request, &lambeth)
+    };
+    let before = client(&app).await.check_compliance(five_million()).await.expect("checked").into_inner();
+    assert_eq!(before.results[0].status(), RequirementStatus::NotMet);
+
+    // The charity renews with higher cover.
+    let mut bytes = pdf();
+    bytes.extend_from_slice(b"% renewed\n");
+    let metadata = RenewDocumentMetadata {
+        request_id: "renew-1".into(),
+        document_id: old.id.clone(),
+        size_bytes: i64::try_from(bytes.len()).expect("size"),
+        valid_from: Some(Date { year: 2026, month: 4, day: 1 }),
+        expires_on: Some(Date { year: 2027, month: 3, day: 31 }),
+        insurance: Some(InsuranceDetails {
+            limit_of_indemnity: Some(Money { amount_pence: 500_000_000, currency: "GBP".into(), vat_included: false }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let messages = vec![
+        RenewDocumentRequest { payload: Some(Payload::Metadata(metadata.clone())) },
+        RenewDocumentRequest { payload: Some(Payload::Chunk(bytes.clone())) },
+    ];
+    let renewed = client(&app).await.renew_document(with_token(tokio_stream::iter(messages.clone()), &provider)).await;
+    let renewed = renewed.expect("renewed").into_inner();
+    let (new, superseded) = (renewed.document.expect("new"), renewed.superseded_document.expect("old"));
+    assert_eq!(new.status(), DocumentStatus::Submitted, "a renewal is checked again");
+    assert_eq!(new.supersedes_document_id, old.id);
+    assert_eq!(superseded.status(), DocumentStatus::Superseded);
+    assert_eq!(superseded.superseded_by_document_id, new.id);
+
+    // Renewing the superseded one again is refused; a stranger may not renew.
+    let again = RenewDocumentMetadata { request_id: "renew-2".into(), ..metadata };
+    let stale = vec![
+        RenewDocumentRequest { payload: Some(Payload::Metadata(again)) },
+        RenewDocumentRequest { payload: Some(Payload::Chunk(bytes)) },
+    ];
+    let refused = client(&app).await.renew_document(with_token(tokio_stream::iter(stale), &provider)).await;
+    assert_eq!(refused.expect_err("already renewed").code(), Code::FailedPrecondition);
+    let stranger =
+        client(&app).await.renew_document(with_token(tokio_stream::iter(messages), &member_of("charity-2"))).await;
+    assert_eq!(stranger.expect_err("not theirs").code(), Code::PermissionDenied);
+
+    client(&app)
+        .await
+        .verify_document(with_token(
+            VerifyDocumentRequest { document_id: new.id.clone(), note: String::new() },
+            &lambeth,
+        ))
+        .await
+        .expect("renewal verified");
+    let after = client(&app).await.check_compliance(five_million()).await.expect("checked").into_inner();
+    assert_eq!(after.results[0].status(), RequirementStatus::Met, "{after:#?}");
+    assert!(after.all_met);
+    assert_eq!(app.service.files().keys().await.expect("files").len(), 2, "no file left by the refused renewal");
+    app.stop().await;
+}
