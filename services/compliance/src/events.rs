@@ -5,7 +5,8 @@ use platform::Error;
 use platform::events::outbox::enqueue;
 use proto::commissioning::compliance::v1::Document;
 use proto::commissioning::events::v1::{
-    DocumentFacts, DocumentRejected, DocumentSubmitted, DocumentSuperseded, DocumentVerified,
+    DocumentExpired, DocumentExpiring, DocumentFacts, DocumentRejected, DocumentSubmitted, DocumentSuperseded,
+    DocumentVerified,
 };
 use sea_orm::ConnectionTrait;
 
@@ -52,4 +53,17 @@ pub async fn superseded<C: ConnectionTrait>(txn: &C, document: &Document) -> Res
         superseded_by_document_id: document.superseded_by_document_id.clone(),
     };
     enqueue(txn, "compliance.document_superseded", "platform", &document.id, &event).await.map(|_| ())
+}
+
+pub async fn expiring<C: ConnectionTrait>(txn: &C, document: &Document, days_before_expiry: i32) -> Result<(), Error> {
+    let event = DocumentExpiring { document: Some(facts(document)), days_before_expiry };
+    enqueue(txn, "compliance.document_expiring", "platform", &document.id, &event).await.map(|_| ())
+}
+
+pub async fn expired<C: ConnectionTrait>(txn: &C, document: &Document) -> Result<(), Error> {
+    let event = DocumentExpired {
+        document: Some(facts(document)),
+        expire_time: Some(platform::time::to_timestamp(chrono::Utc::now())),
+    };
+    enqueue(txn, "compliance.document_expired", "platform", &document.id, &event).await.map(|_| ())
 }

@@ -4,12 +4,12 @@
 //! `domain` holds the rules (what counts as evidence, in plain English; what a file may be),
 //! `files` the document files, `store` the database, `grpc` the contract
 //! (`commissioning.compliance.v1.ComplianceService`) and `events` what it publishes. Built so far:
-//! upload, download, get, list, verify, reject and CheckCompliance; renewal and expiry answer
-//! UNIMPLEMENTED or are still to come.
+//! every call, and the expiry scheduler; the malware scan is still to come.
 
 pub mod consumers;
 pub mod domain;
 pub mod events;
+pub mod expiry;
 pub mod files;
 pub mod grpc;
 pub mod locker;
@@ -30,6 +30,13 @@ pub struct Compliance {
     files: DocumentFiles,
     // Held so the consumer runs as long as the service does.
     _access: ConsumerHandle,
+    expiry: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Compliance {
+    fn drop(&mut self) {
+        self.expiry.abort();
+    }
 }
 
 impl Compliance {
@@ -54,7 +61,8 @@ impl Service for Compliance {
                 Arc::new(consumers::AccessTracker { db: runtime.db.clone() }),
             )
             .await?;
-        Ok(Self { runtime, files, _access: access })
+        let expiry = expiry::spawn(runtime.db.clone());
+        Ok(Self { runtime, files, _access: access, expiry })
     }
 
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {

@@ -3,6 +3,7 @@
 
 mod compliance {
     pub mod check;
+    pub mod expiry;
     pub mod files;
     pub mod support;
     pub mod verify;

@@ -4,6 +4,7 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 mod m20261128_200001_documents;
 mod m20261128_200002_council_access;
+mod m20261128_200003_expiry_notices;
 
 /// Every migration of the compliance database, in order.
 pub struct Migrator;
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         let mut migrations = platform::migrations::platform_migrations();
         migrations.push(Box::new(m20261128_200001_documents::Migration));
         migrations.push(Box::new(m20261128_200002_council_access::Migration));
+        migrations.push(Box::new(m20261128_200003_expiry_notices::Migration));
         migrations
     }
 }

@@ -87,6 +87,12 @@ pub async fn list<C: ConnectionTrait>(
     query.all(db).await?.into_iter().map(|row| stored(row).map(|stored| stored.document)).collect()
 }
 
+/// Every document in one of `statuses`.
+pub async fn with_statuses<C: ConnectionTrait>(db: &C, statuses: &[i32]) -> Result<Vec<Document>, Error> {
+    let rows = entity::Entity::find().filter(entity::Column::Status.is_in(statuses.to_vec())).all(db).await?;
+    rows.into_iter().map(|row| stored(row).map(|stored| stored.document)).collect()
+}
+
 /// Every document of a provider, newest first (the order the compliance rules prefer on ties).
 pub async fn all_of<C: ConnectionTrait>(db: &C, provider_id: &str) -> Result<Vec<Document>, Error> {
     let rows = entity::Entity::find()
