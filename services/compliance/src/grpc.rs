@@ -263,6 +263,7 @@ async fn record(
     db: &Database,
     files: &DocumentFiles,
     caller: &Caller,
+    operation: &'static str,
     request_id: &str,
     received: Received,
     supersedes: Option<String>,
@@ -278,7 +279,7 @@ async fn record(
                 let (caller, request_id, document, object_key) =
                     (&caller, request_id.as_str(), &document, key.as_str());
                 if let Some(earlier) =
-                    idempotency::claim(txn, &caller.user_id, "UploadDocument", request_id, &document.id).await?
+                    idempotency::claim(txn, &caller.user_id, operation, request_id, &document.id).await?
                 {
                     return Ok::<_, Error>(Some(earlier));
                 }
@@ -336,12 +337,11 @@ impl ComplianceService for ComplianceApi {
         // if the caller goes away meanwhile: a dropped handler must not leave a file without its row.
         let (db, files) = (self.db.clone(), self.files.clone());
         let request_id = metadata.request_id.clone();
-        let document_id =
-            tokio::spawn(
-                async move { record(&db, &files, &caller, &request_id, Received { document, bytes }, None).await },
-            )
-            .await
-            .map_err(Error::internal)??;
+        let document_id = tokio::spawn(async move {
+            record(&db, &files, &caller, "UploadDocument", &request_id, Received { document, bytes }, None).await
+        })
+        .await
+        .map_err(Error::internal)??;
         let not_found = Error::NotFound { kind: "document", id: document_id.clone() };
         let stored = documents::find(self.db.conn(), &document_id).await?.ok_or(not_found)?;
         Ok(Response::new(UploadDocumentResponse { document: Some(stored.document) }))
@@ -419,7 +419,16 @@ impl ComplianceService for ComplianceApi {
         let (db, files) = (self.db.clone(), self.files.clone());
         let old_id = old.id.clone();
         let document_id = tokio::spawn(async move {
-            record(&db, &files, &caller, &metadata.request_id, Received { document, bytes }, Some(old_id)).await
+            record(
+                &db,
+                &files,
+                &caller,
+                "RenewDocument",
+                &metadata.request_id,
+                Received { document, bytes },
+                Some(old_id),
+            )
+            .await
         })
         .await
         .map_err(Error::internal)??;
