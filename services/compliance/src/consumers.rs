@@ -1,14 +1,48 @@
-//! What the compliance service hears from tendering: which providers bid to which council (at the
-//! opening) and which hold its contracts, so that council's officers may see their lockers.
+//! What the compliance service hears: from tendering, which providers bid to which council (at the
+//! opening) and which hold its contracts, so that council's officers may see their lockers; from
+//! providers, how many paid staff each has, so that employer's liability is asked only of employers.
 
 use platform::db::Database;
 use platform::events::{EventHandler, HandlerError, InboundEvent, inbox};
-use proto::commissioning::events::v1::{ContractAwarded, ContractRegistered, TenderClosed};
+use proto::commissioning::events::v1::{
+    ContractAwarded, ContractRegistered, ProviderProfile, ProviderRegistered, ProviderUpdated, TenderClosed,
+};
 
-use crate::store::access;
+use crate::store::{access, staff};
 
 /// Durable consumer name of the access tracker.
 pub const ACCESS_TRACKER: &str = "compliance-council-access";
+
+/// Durable consumer name of the staff tracker.
+pub const STAFF_TRACKER: &str = "compliance-provider-staff";
+
+/// Records providers' paid staff numbers from their profile events.
+pub struct StaffTracker {
+    pub db: Database,
+}
+
+impl EventHandler for StaffTracker {
+    async fn handle(&self, event: &InboundEvent) -> Result<(), HandlerError> {
+        let profile: Option<ProviderProfile> = match event.event_type.as_str() {
+            "providers.provider_registered" => event.decode::<ProviderRegistered>()?.provider,
+            "providers.provider_updated" => event.decode::<ProviderUpdated>()?.provider,
+            // Services and matches say nothing about staff.
+            _ => return Ok(()),
+        };
+        let Some(profile) = profile.filter(|profile| !profile.provider_id.is_empty()) else {
+            return Err(HandlerError::Reject(format!("{} without a provider", event.event_type)));
+        };
+        inbox::apply_once(&self.db, STAFF_TRACKER, event, |txn| {
+            Box::pin(async move {
+                staff::record(txn, &profile.provider_id, profile.paid_staff_count)
+                    .await
+                    .map_err(|error| HandlerError::Retry(error.to_string()))
+            })
+        })
+        .await?;
+        Ok(())
+    }
+}
 
 /// Records council access from tendering events.
 pub struct AccessTracker {

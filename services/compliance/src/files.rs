@@ -1,13 +1,16 @@
-//! Where document files live: an `object_store` store, a folder under `DATA_DIR` by default. Each
-//! file is written whole once its bytes have passed every check, and read back whole.
+//! Where document files live: an `object_store` store, a folder under `DATA_DIR` by default or an
+//! S3-compatible bucket when one is configured. Each file is written whole once its bytes have
+//! passed every check, and read back whole.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use object_store::ObjectStore;
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
 use platform::Error;
+use platform::config::Settings;
 
 /// The document files.
 #[derive(Clone)]
@@ -16,8 +19,28 @@ pub struct DocumentFiles {
 }
 
 impl DocumentFiles {
+    /// The store the settings name: the bucket `DOCUMENTS_S3_BUCKET`, else `<DATA_DIR>/documents`.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        let Some(bucket) = &settings.documents_s3_bucket else {
+            return Self::in_folder(&settings.data_dir.join("documents"));
+        };
+        // Credentials not given here come from the usual AWS variables or the instance's role.
+        let mut builder =
+            AmazonS3Builder::from_env().with_bucket_name(bucket).with_region(&settings.documents_s3_region);
+        if let Some(endpoint) = &settings.documents_s3_endpoint {
+            builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
+        }
+        if let (Some(key), Some(secret)) =
+            (&settings.documents_s3_access_key_id, &settings.documents_s3_secret_access_key)
+        {
+            builder = builder.with_access_key_id(key).with_secret_access_key(secret);
+        }
+        let store = builder.build().map_err(|error| anyhow::anyhow!("DOCUMENTS_S3_BUCKET: {error}"))?;
+        Ok(Self { store: Arc::new(store) })
+    }
+
     /// Files in `folder` (created if missing).
-    pub fn in_folder(folder: &Path) -> anyhow::Result<Self> {
+    fn in_folder(folder: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(folder)
             .map_err(|error| anyhow::anyhow!("cannot create the documents folder {}: {error}", folder.display()))?;
         Ok(Self { store: Arc::new(LocalFileSystem::new_with_prefix(folder)?) })

@@ -30,7 +30,8 @@ use crate::domain::{
 use crate::events;
 use crate::files::DocumentFiles;
 use crate::locker::locker_document;
-use crate::store::{access, documents};
+use crate::scan::{Scanner, Verdict};
+use crate::store::{access, documents, staff};
 
 /// A server stream, as the generated trait spells it.
 type BoxStream<T> = std::pin::Pin<Box<dyn futures::Stream<Item = Result<T, Status>> + Send + 'static>>;
@@ -43,11 +44,12 @@ pub struct ComplianceApi {
     db: Database,
     files: DocumentFiles,
     max_bytes: u64,
+    scanner: Scanner,
 }
 
 impl ComplianceApi {
-    pub fn new(db: Database, files: DocumentFiles, max_bytes: u64) -> Self {
-        Self { db, files, max_bytes }
+    pub fn new(db: Database, files: DocumentFiles, max_bytes: u64, scanner: Scanner) -> Self {
+        Self { db, files, max_bytes, scanner }
     }
 
     /// A document the caller may read: its provider's own members, officers of a council the
@@ -88,7 +90,7 @@ impl ComplianceApi {
                             document.status = DocumentStatus::Verified as i32;
                             document.verification = Some(Verification {
                                 council_id: caller.organisation_id.clone(),
-                                council_name: caller.organisation_id.clone(),
+                                council_name: caller.organisation_name.clone(),
                                 officer_user_id: caller.user_id.clone(),
                                 verify_time: Some(platform::time::to_timestamp(now)),
                                 note,
@@ -99,7 +101,7 @@ impl ComplianceApi {
                             document.status = DocumentStatus::Rejected as i32;
                             document.rejection = Some(Rejection {
                                 council_id: caller.organisation_id.clone(),
-                                council_name: caller.organisation_id.clone(),
+                                council_name: caller.organisation_name.clone(),
                                 officer_user_id: caller.user_id.clone(),
                                 reject_time: Some(platform::time::to_timestamp(now)),
                                 reason,
@@ -228,14 +230,36 @@ fn renew_chunk(message: RenewDocumentRequest) -> Option<Vec<u8>> {
     }
 }
 
-/// A new, submitted document of `new` with the file received.
-fn new_document(new: &NewDocument, caller: &Caller, bytes: &[u8], kind: FileType, sha256: String) -> Document {
+/// The status a new file starts in: SUBMITTED when clean, PENDING_SCAN when the scanner cannot
+/// answer (the scan fails closed). An infected file is refused before anything is stored.
+async fn screen(scanner: &Scanner, bytes: &[u8]) -> Result<DocumentStatus, Error> {
+    match scanner.scan(bytes).await {
+        Verdict::Clean => Ok(DocumentStatus::Submitted),
+        Verdict::Unavailable(why) => {
+            tracing::warn!(%why, "malware scanner unavailable; the document is kept pending its scan");
+            Ok(DocumentStatus::PendingScan)
+        }
+        Verdict::Infected(signature) => Err(Error::invalid(
+            "chunk",
+            format!("the malware scanner found {signature} in this file, so nothing was stored; upload a clean copy"),
+        )),
+    }
+}
+
+/// A new document of `new` with the file received, in `status`.
+fn new_document(
+    new: &NewDocument,
+    caller: &Caller,
+    file: (&[u8], FileType, String),
+    status: DocumentStatus,
+) -> Document {
+    let (bytes, kind, sha256) = file;
     Document {
         id: uuid::Uuid::new_v4().to_string(),
         provider_id: new.provider_id.clone(),
         kind: new.kind as i32,
         title: new.title.clone(),
-        status: DocumentStatus::Submitted as i32,
+        status: status as i32,
         file: Some(FileInfo {
             filename: new.filename.clone(),
             content_type: kind.media_type().into(),
@@ -332,7 +356,8 @@ impl ComplianceService for ComplianceApi {
             return Err(Error::PermissionDenied("only the provider's own members may add to its locker".into()).into());
         }
         let (bytes, kind, sha256) = read_file(&mut stream, upload_chunk, &new, self.max_bytes).await?;
-        let document = new_document(&new, &caller, &bytes, kind, sha256);
+        let status = screen(&self.scanner, &bytes).await?;
+        let document = new_document(&new, &caller, (&bytes, kind, sha256), status);
         // Once the bytes are in, writing the file and recording the document finish together even
         // if the caller goes away meanwhile: a dropped handler must not leave a file without its row.
         let (db, files) = (self.db.clone(), self.files.clone());
@@ -414,7 +439,8 @@ impl ComplianceService for ComplianceApi {
         };
         let new = NewDocument::parse(&metadata, "metadata").map_err(Error::InvalidArgument)?;
         let (bytes, kind, sha256) = read_file(&mut stream, renew_chunk, &new, self.max_bytes).await?;
-        let mut document = new_document(&new, &caller, &bytes, kind, sha256);
+        let status = screen(&self.scanner, &bytes).await?;
+        let mut document = new_document(&new, &caller, (&bytes, kind, sha256), status);
         document.supersedes_document_id.clone_from(&old.id);
         let (db, files) = (self.db.clone(), self.files.clone());
         let old_id = old.id.clone();
@@ -503,8 +529,8 @@ impl ComplianceService for ComplianceApi {
             .iter()
             .map(locker_document)
             .collect::<Result<Vec<_>, _>>()?;
-        // Until compliance hears of providers' staff numbers, employer's liability always applies.
-        let results = check_requirements(&locker, &requirements, on_date, true);
+        let employs_staff = staff::employs_staff(self.db.conn(), &request.provider_id).await?;
+        let results = check_requirements(&locker, &requirements, on_date, employs_staff);
         Ok(Response::new(CheckComplianceResponse {
             all_met: all_met(&results),
             summary: summary(&results),

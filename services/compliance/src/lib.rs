@@ -3,8 +3,8 @@
 //!
 //! `domain` holds the rules (what counts as evidence, in plain English; what a file may be),
 //! `files` the document files, `store` the database, `grpc` the contract
-//! (`commissioning.compliance.v1.ComplianceService`) and `events` what it publishes. Built so far:
-//! every call, and the expiry scheduler; the malware scan is still to come.
+//! (`commissioning.compliance.v1.ComplianceService`), `events` what it publishes and `consumers`
+//! what it hears; `expiry` and `rescan` are its schedulers, `scan` the malware scanner's client.
 
 pub mod consumers;
 pub mod domain;
@@ -14,6 +14,8 @@ pub mod files;
 pub mod grpc;
 pub mod locker;
 pub mod migrations;
+pub mod rescan;
+pub mod scan;
 pub mod store;
 
 use std::sync::Arc;
@@ -23,19 +25,24 @@ use platform::runtime::{Service, ServiceRuntime};
 use proto::commissioning::compliance::v1::compliance_service_server::ComplianceServiceServer;
 
 use crate::files::DocumentFiles;
+use crate::scan::Scanner;
 
 /// The compliance service on its runtime.
 pub struct Compliance {
     runtime: Arc<ServiceRuntime>,
     files: DocumentFiles,
-    // Held so the consumer runs as long as the service does.
+    // Held so the consumers run as long as the service does.
     _access: ConsumerHandle,
+    _staff: ConsumerHandle,
     expiry: tokio::task::JoinHandle<()>,
+    rescans: tokio::task::JoinHandle<()>,
+    scanner: Scanner,
 }
 
 impl Drop for Compliance {
     fn drop(&mut self) {
         self.expiry.abort();
+        self.rescans.abort();
     }
 }
 
@@ -43,6 +50,12 @@ impl Compliance {
     /// The document files, for checks that nothing stray was stored.
     pub fn files(&self) -> &DocumentFiles {
         &self.files
+    }
+
+    /// Scans the documents left pending while the scanner was down, now rather than at the next
+    /// minute; returns how many it moved.
+    pub async fn rescan_pending(&self) -> Result<usize, platform::Error> {
+        rescan::rescan_pending(&self.runtime.db, &self.files, &self.scanner).await
     }
 }
 
@@ -53,7 +66,7 @@ impl Service for Compliance {
     type Migrator = migrations::Migrator;
 
     async fn new(runtime: Arc<ServiceRuntime>) -> anyhow::Result<Self> {
-        let files = DocumentFiles::in_folder(&runtime.settings.data_dir.join("documents"))?;
+        let files = DocumentFiles::from_settings(&runtime.settings)?;
         let access = runtime
             .bus
             .consume(
@@ -61,13 +74,27 @@ impl Service for Compliance {
                 Arc::new(consumers::AccessTracker { db: runtime.db.clone() }),
             )
             .await?;
+        let staff = runtime
+            .bus
+            .consume(
+                ConsumerSpec { name: consumers::STAFF_TRACKER.into(), pattern: "*.providers.*".into() },
+                Arc::new(consumers::StaffTracker { db: runtime.db.clone() }),
+            )
+            .await?;
         let expiry = expiry::spawn(runtime.db.clone());
-        Ok(Self { runtime, files, _access: access, expiry })
+        let scanner = Scanner::new(runtime.settings.clamd_address.clone());
+        let rescans = rescan::spawn(runtime.db.clone(), files.clone(), scanner.clone());
+        Ok(Self { runtime, files, _access: access, _staff: staff, expiry, rescans, scanner })
     }
 
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {
         let settings = &self.runtime.settings;
-        let api = grpc::ComplianceApi::new(self.runtime.db.clone(), self.files.clone(), settings.documents_max_bytes);
+        let api = grpc::ComplianceApi::new(
+            self.runtime.db.clone(),
+            self.files.clone(),
+            settings.documents_max_bytes,
+            self.scanner.clone(),
+        );
         // A chunk message is at most 1 MiB plus framing; the whole file is capped separately.
         let limit = settings.grpc_max_message_bytes;
         let server =

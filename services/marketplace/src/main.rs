@@ -35,6 +35,9 @@ enum Command {
         /// Organisation the caller acts for: a council id, a provider id, or `platform`.
         #[arg(long)]
         org: String,
+        /// The organisation's name as people know it (for example "Lambeth"), shown on its decisions.
+        #[arg(long)]
+        org_name: Option<String>,
         /// User id (the token's subject).
         #[arg(long, default_value = "dev-user")]
         user: String,
@@ -75,7 +78,7 @@ async fn main() -> anyhow::Result<()> {
             println!("marketplace listening on {}", marketplace.local_addr());
             marketplace.serve_until_signalled().await
         }
-        Command::Token { roles, org, user, hours } => {
+        Command::Token { roles, org, org_name, user, hours } => {
             let settings = settings(&cli, None)?;
             if settings.auth_jwks_path.is_some() || settings.auth_jwks_url.is_some() {
                 anyhow::bail!(
@@ -90,6 +93,7 @@ async fn main() -> anyhow::Result<()> {
             let claims = Claims {
                 sub: user.clone(),
                 org: org.clone(),
+                org_name: org_name.clone(),
                 roles: roles.clone(),
                 iss: settings.auth_issuer,
                 aud: settings.auth_audience,

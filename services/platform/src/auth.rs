@@ -48,6 +48,10 @@ pub struct Claims {
     pub sub: String,
     /// The organisation the user acts for: a council, a provider, or `platform`.
     pub org: String,
+    /// The organisation's name as people know it ("Lambeth"), shown where its decisions are
+    /// recorded. Optional: the organisation id stands in for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
     pub roles: Vec<Role>,
     pub iss: String,
     pub aud: String,
@@ -64,6 +68,8 @@ struct IncomingClaims {
     sub: String,
     org: String,
     #[serde(default)]
+    org_name: Option<String>,
+    #[serde(default)]
     roles: Vec<serde_json::Value>,
 }
 
@@ -72,6 +78,8 @@ struct IncomingClaims {
 pub struct Caller {
     pub user_id: String,
     pub organisation_id: String,
+    /// The token's `org_name`, or the organisation id when it has none.
+    pub organisation_name: String,
     pub roles: HashSet<Role>,
 }
 
@@ -224,7 +232,9 @@ impl Authenticator {
             .claims;
         // Identity providers add roles of their own (`offline_access`, say); only ours count.
         let roles = claims.roles.into_iter().filter_map(|role| serde_json::from_value(role).ok()).collect();
-        Ok(Caller { user_id: claims.sub, organisation_id: claims.org, roles })
+        let organisation_name =
+            claims.org_name.filter(|name| !name.trim().is_empty()).unwrap_or_else(|| claims.org.clone());
+        Ok(Caller { user_id: claims.sub, organisation_id: claims.org, organisation_name, roles })
     }
 
     /// The interceptor that puts the verified caller into each request.

@@ -52,6 +52,18 @@ pub struct Settings {
     pub events_retention_days: u64,
     /// Largest compliance document accepted, in bytes.
     pub documents_max_bytes: u64,
+    /// S3 bucket for compliance documents; unset means the folder `<DATA_DIR>/documents`.
+    pub documents_s3_bucket: Option<String>,
+    /// Endpoint of S3-compatible storage (MinIO, Ceph); unset means AWS itself.
+    pub documents_s3_endpoint: Option<String>,
+    /// Region of the bucket.
+    pub documents_s3_region: String,
+    /// Access key for the bucket; unset means the usual `AWS_*` variables or the instance's role.
+    pub documents_s3_access_key_id: Option<String>,
+    /// Secret key paired with `DOCUMENTS_S3_ACCESS_KEY_ID`.
+    pub documents_s3_secret_access_key: Option<String>,
+    /// `host:port` of a clamd malware scanner; unset means uploads are not scanned.
+    pub clamd_address: Option<String>,
     /// Address the gRPC server listens on.
     pub grpc_listen_addr: SocketAddr,
     /// Longest a call may take before DEADLINE_EXCEEDED.
@@ -94,6 +106,12 @@ impl Settings {
             outbox_poll_interval_ms: 500,
             events_retention_days: 7,
             documents_max_bytes: 20 * 1024 * 1024,
+            documents_s3_bucket: None,
+            documents_s3_endpoint: None,
+            documents_s3_region: "eu-west-2".into(),
+            documents_s3_access_key_id: None,
+            documents_s3_secret_access_key: None,
+            clamd_address: None,
             grpc_listen_addr: SocketAddr::from(([127, 0, 0, 1], port)),
             grpc_request_timeout_secs: 30,
             grpc_max_message_bytes: 4 * 1024 * 1024,
@@ -146,10 +164,15 @@ impl Settings {
             ("GRPC_MAX_MESSAGE_BYTES", self.grpc_max_message_bytes as u64),
             ("GRPC_CONCURRENCY_LIMIT", self.grpc_concurrency_limit as u64),
         ];
-        match positive.into_iter().find(|(_, value)| *value == 0) {
-            Some((variable, _)) => Err(ConfigError(format!("{variable}: must be at least 1"))),
-            None => Ok(self),
+        if let Some((variable, _)) = positive.into_iter().find(|(_, value)| *value == 0) {
+            return Err(ConfigError(format!("{variable}: must be at least 1")));
         }
+        if self.documents_s3_access_key_id.is_some() != self.documents_s3_secret_access_key.is_some() {
+            return Err(ConfigError(
+                "DOCUMENTS_S3_SECRET_ACCESS_KEY: set it together with DOCUMENTS_S3_ACCESS_KEY_ID, or neither".into(),
+            ));
+        }
+        Ok(self)
     }
 
     /// The environment variables read, as listed in the README.
@@ -167,6 +190,12 @@ impl Settings {
             "OUTBOX_POLL_INTERVAL_MS",
             "EVENTS_RETENTION_DAYS",
             "DOCUMENTS_MAX_BYTES",
+            "DOCUMENTS_S3_BUCKET",
+            "DOCUMENTS_S3_ENDPOINT",
+            "DOCUMENTS_S3_REGION",
+            "DOCUMENTS_S3_ACCESS_KEY_ID",
+            "DOCUMENTS_S3_SECRET_ACCESS_KEY",
+            "CLAMD_ADDRESS",
             "GRPC_LISTEN_ADDR",
             "GRPC_REQUEST_TIMEOUT_SECS",
             "GRPC_MAX_MESSAGE_BYTES",

@@ -138,6 +138,7 @@ pub fn claims(user: &str, organisation: &str, roles: &[Role]) -> Claims {
     Claims {
         sub: user.into(),
         org: organisation.into(),
+        org_name: None,
         roles: roles.to_vec(),
         iss: TEST_ISSUER.into(),
         aud: TEST_AUDIENCE.into(),
@@ -149,6 +150,13 @@ pub fn claims(user: &str, organisation: &str, roles: &[Role]) -> Claims {
 /// An HS256 token signed with [`TEST_SECRET`].
 pub fn token(user: &str, organisation: &str, roles: &[Role]) -> String {
     crate::auth::mint_hs256(TEST_SECRET.as_bytes(), &claims(user, organisation, roles))
+        .unwrap_or_else(|error| panic!("cannot sign a test token: {error}"))
+}
+
+/// An HS256 token whose organisation also carries the name people know it by (`org_name`).
+pub fn named_token(user: &str, organisation: &str, organisation_name: &str, roles: &[Role]) -> String {
+    let claims = Claims { org_name: Some(organisation_name.into()), ..claims(user, organisation, roles) };
+    crate::auth::mint_hs256(TEST_SECRET.as_bytes(), &claims)
         .unwrap_or_else(|error| panic!("cannot sign a test token: {error}"))
 }
 
@@ -251,31 +259,33 @@ pub struct TestApp<S> {
 impl<S: crate::runtime::Service> TestApp<S> {
     /// On a fresh PostgreSQL database and an isolated NATS stream.
     pub async fn on_postgres() -> Self {
-        let database = PostgresDatabase::create().await;
-        let events = isolated_events_config();
-        let nats = nats_bus(events.clone()).await;
-        let url = Some(database.url.clone());
-        Self::start(url, crate::events::EventBus::Nats(nats.clone()), events, Some((database, nats))).await
+        Self::on_postgres_with(|_| {}).await
     }
 
     /// On SQLite files and the embedded event log in a temporary folder.
     pub async fn on_sqlite() -> Self {
+        Self::on_sqlite_with(|_| {}).await
+    }
+
+    /// On PostgreSQL and NATS, with the settings changed by `configure` first.
+    pub async fn on_postgres_with(configure: impl FnOnce(&mut crate::config::Settings)) -> Self {
+        let database = PostgresDatabase::create().await;
+        let events = isolated_events_config();
+        let nats = nats_bus(events.clone()).await;
+        let url = Some(database.url.clone());
+        let files = tempfile::tempdir().unwrap_or_else(|error| panic!("no temporary folder: {error}"));
+        let bus = crate::events::EventBus::Nats(nats.clone());
+        Self::start_in(files, url, bus, events, Some((database, nats)), configure).await
+    }
+
+    /// On SQLite and the embedded log, with the settings changed by `configure` first.
+    pub async fn on_sqlite_with(configure: impl FnOnce(&mut crate::config::Settings)) -> Self {
         let events = isolated_events_config();
         let files = tempfile::tempdir().unwrap_or_else(|error| panic!("no temporary folder: {error}"));
         let log = crate::events::embedded::EmbeddedLog::open(&files.path().join("events.sqlite"), events.clone())
             .await
             .unwrap_or_else(|error| panic!("embedded log: {error}"));
-        Self::start_in(files, None, crate::events::EventBus::Embedded(log), events, None).await
-    }
-
-    async fn start(
-        url: Option<String>,
-        bus: crate::events::EventBus,
-        events: EventsConfig,
-        postgres: Option<(PostgresDatabase, NatsBus)>,
-    ) -> Self {
-        let files = tempfile::tempdir().unwrap_or_else(|error| panic!("no temporary folder: {error}"));
-        Self::start_in(files, url, bus, events, postgres).await
+        Self::start_in(files, None, crate::events::EventBus::Embedded(log), events, None, configure).await
     }
 
     async fn start_in(
@@ -284,9 +294,11 @@ impl<S: crate::runtime::Service> TestApp<S> {
         bus: crate::events::EventBus,
         events: EventsConfig,
         postgres: Option<(PostgresDatabase, NatsBus)>,
+        configure: impl FnOnce(&mut crate::config::Settings),
     ) -> Self {
         init_tracing();
-        let settings = settings(files.path(), url, &events, postgres.is_some());
+        let mut settings = settings(files.path(), url, &events, postgres.is_some());
+        configure(&mut settings);
         let options = crate::grpc::ServerOptions::from_settings(&settings);
         let service = crate::runtime::start_service::<S>(settings, Some(bus.clone()))
             .await

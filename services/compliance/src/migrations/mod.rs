@@ -5,6 +5,7 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait};
 mod m20261128_200001_documents;
 mod m20261128_200002_council_access;
 mod m20261128_200003_expiry_notices;
+mod m20261128_200004_provider_staff;
 
 /// Every migration of the compliance database, in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(m20261128_200001_documents::Migration));
         migrations.push(Box::new(m20261128_200002_council_access::Migration));
         migrations.push(Box::new(m20261128_200003_expiry_notices::Migration));
+        migrations.push(Box::new(m20261128_200004_provider_staff::Migration));
         migrations
     }
 }

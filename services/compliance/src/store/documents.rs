@@ -93,6 +93,17 @@ pub async fn with_statuses<C: ConnectionTrait>(db: &C, statuses: &[i32]) -> Resu
     rows.into_iter().map(|row| stored(row).map(|stored| stored.document)).collect()
 }
 
+/// Every document still waiting for its malware scan, oldest first.
+pub async fn pending_scan<C: ConnectionTrait>(db: &C) -> Result<Vec<Stored>, Error> {
+    let pending = proto::commissioning::compliance::v1::DocumentStatus::PendingScan as i32;
+    let rows = entity::Entity::find()
+        .filter(entity::Column::Status.eq(pending))
+        .order_by_asc(entity::Column::CreatedAt)
+        .all(db)
+        .await?;
+    rows.into_iter().map(stored).collect()
+}
+
 /// Every document of a provider, newest first (the order the compliance rules prefer on ties).
 pub async fn all_of<C: ConnectionTrait>(db: &C, provider_id: &str) -> Result<Vec<Document>, Error> {
     let rows = entity::Entity::find()

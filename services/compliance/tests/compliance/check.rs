@@ -3,11 +3,13 @@
 
 use platform::auth::Role;
 use platform::testing::{token, with_token};
-use proto::commissioning::common::v1::{Date, DocumentKind, EvidenceRequirement, Money, RequirementStatus};
+use proto::commissioning::common::v1::{
+    Date, DocumentKind, EvidenceCheckResult, EvidenceRequirement, Money, RequirementStatus,
+};
 use proto::commissioning::compliance::v1::CheckComplianceRequest;
 use tonic::Code;
 
-use super::support::{App, certificate, client, member_of, pdf, upload};
+use super::support::{App, certificate, client, member_of, pdf, publish, upload};
 
 fn requirement(kind: DocumentKind, minimum_pounds: Option<i64>) -> EvidenceRequirement {
     EvidenceRequirement {
@@ -91,4 +93,60 @@ async fn only_officers_evaluators_and_services_may_check_and_requests_are_valida
         assert!(refused.message().contains(field), "names {field}: {}", refused.message());
     }
     app.stop().await;
+}
+
+/// Employer's liability asked only of employers: the staff number comes from providers' events.
+async fn employers_liability_follows_the_providers_paid_staff(app: App) {
+    use proto::commissioning::events::v1::{ProviderProfile, ProviderRegistered, ProviderUpdated};
+
+    // Not heard of yet: treated as an employer, so the missing certificate counts against it.
+    assert_eq!(employers_liability(&app).await.status(), RequirementStatus::NotMet);
+
+    let volunteers = ProviderProfile { provider_id: "charity-1".into(), paid_staff_count: 0, ..Default::default() };
+    let registered = ProviderRegistered { provider: Some(volunteers.clone()), ..Default::default() };
+    publish(&app, "providers.provider_registered", "platform", "charity-1", registered).await;
+    let result = employers_liability_until(&app, RequirementStatus::NotApplicable).await;
+    assert!(result.explanation.contains("no paid staff"), "{}", result.explanation);
+
+    let employer = ProviderProfile { paid_staff_count: 3, ..volunteers };
+    let updated = ProviderUpdated { provider: Some(employer), changed_fields: vec!["paid_staff_count".into()] };
+    publish(&app, "providers.provider_updated", "platform", "charity-1", updated).await;
+    let result = employers_liability_until(&app, RequirementStatus::NotMet).await;
+    assert!(result.explanation.contains("no employer's liability"), "{}", result.explanation);
+    app.stop().await;
+}
+
+/// charity-1 checked against employer's liability of GBP 5m, asked only of employers.
+async fn employers_liability(app: &App) -> EvidenceCheckResult {
+    let requirement = EvidenceRequirement {
+        only_if_employing_staff: true,
+        ..requirement(DocumentKind::EmployersLiabilityInsurance, Some(5_000_000))
+    };
+    let request = check(vec![requirement], Date { year: 2026, month: 6, day: 1 });
+    let officer = token("olu", "lambeth", &[Role::Officer]);
+    let response = client(app).await.check_compliance(with_token(request, &officer)).await.expect("checked");
+    response.into_inner().results.remove(0)
+}
+
+/// Checks until the answer is `wanted` (events are consumed asynchronously).
+async fn employers_liability_until(app: &App, wanted: RequirementStatus) -> EvidenceCheckResult {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let result = employers_liability(app).await;
+        if result.status() == wanted {
+            return result;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "still {:?}: {}", result.status(), result.explanation);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn employers_liability_on_postgres_and_nats() {
+    employers_liability_follows_the_providers_paid_staff(App::on_postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn employers_liability_on_sqlite_and_the_embedded_log() {
+    employers_liability_follows_the_providers_paid_staff(App::on_sqlite().await).await;
 }

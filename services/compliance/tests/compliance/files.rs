@@ -11,6 +11,7 @@ use proto::commissioning::compliance::v1::{
 use sha2::{Digest, Sha256};
 use tonic::Code;
 
+use super::s3::S3Server;
 use super::support::{App, certificate, client, member_of, messages, pdf, upload};
 
 /// No document recorded and no file left behind.
@@ -107,8 +108,25 @@ async fn file_rules_on_sqlite() {
 }
 
 #[tokio::test]
-async fn a_download_gives_back_the_bytes_and_their_hash_and_only_to_the_provider() {
-    let app = App::on_postgres().await;
+async fn file_rules_on_s3_compatible_storage() {
+    let s3 = S3Server::start().await;
+    every_bad_file_is_refused_and_nothing_is_stored(App::on_postgres_with(|settings| s3.configure(settings)).await)
+        .await;
+}
+
+#[tokio::test]
+async fn downloads_from_a_local_folder() {
+    a_download_gives_back_the_bytes_and_their_hash_and_only_to_the_provider(App::on_postgres().await).await;
+}
+
+#[tokio::test]
+async fn downloads_from_s3_compatible_storage() {
+    let s3 = S3Server::start().await;
+    let app = App::on_postgres_with(|settings| s3.configure(settings)).await;
+    a_download_gives_back_the_bytes_and_their_hash_and_only_to_the_provider(app).await;
+}
+
+async fn a_download_gives_back_the_bytes_and_their_hash_and_only_to_the_provider(app: App) {
     let token = member_of("charity-1");
     let bytes = pdf();
     let document = upload(&app, &token, certificate("charity-1", "first"), &bytes).await.expect("uploaded");

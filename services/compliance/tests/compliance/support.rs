@@ -2,6 +2,7 @@
 
 use compliance::Compliance;
 use platform::auth::Role;
+use platform::events::{OutboundEvent, Publisher};
 use platform::testing::{TestApp, token, with_token};
 use proto::commissioning::common::v1::{Date, DocumentKind, Money};
 use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
@@ -63,4 +64,18 @@ pub async fn upload(
     let request = with_token(tokio_stream::iter(messages(metadata, bytes)), token);
     let response = client(app).await.upload_document(request).await?;
     Ok(response.into_inner().document.expect("document"))
+}
+
+/// Publishes what another service would: event `event_type` of `tenant` about `aggregate`.
+pub async fn publish(app: &App, event_type: &str, tenant: &str, aggregate: &str, payload: impl prost::Message) {
+    let event = OutboundEvent {
+        id: uuid::Uuid::now_v7().to_string(),
+        event_type: event_type.into(),
+        tenant: tenant.into(),
+        aggregate_id: aggregate.into(),
+        time: chrono::Utc::now(),
+        traceparent: None,
+        payload: payload.encode_to_vec(),
+    };
+    app.bus.publish(&event).await.expect("published");
 }

@@ -4,9 +4,7 @@
 use std::time::Duration;
 
 use platform::auth::Role;
-use platform::events::{OutboundEvent, Publisher};
-use platform::testing::{token, with_token};
-use prost::Message;
+use platform::testing::{named_token, token, with_token};
 use proto::commissioning::common::v1::{Date, DocumentKind, EvidenceRequirement, Money, RequirementStatus};
 use proto::commissioning::compliance::v1::{
     CheckComplianceRequest, DocumentStatus, GetDocumentRequest, RejectDocumentRequest, UploadDocumentMetadata,
@@ -16,7 +14,7 @@ use proto::commissioning::events::v1::TenderClosed;
 use proto::commissioning::tendering::v1::{OpeningEntry, OpeningRecord};
 use tonic::Code;
 
-use super::support::{App, certificate, client, member_of, pdf, upload};
+use super::support::{App, certificate, client, member_of, pdf, publish, upload};
 
 /// What tendering publishes when a tender closes with charity-1's bid in it.
 async fn charity_bids_to_lambeth(app: &App) {
@@ -29,16 +27,7 @@ async fn charity_bids_to_lambeth(app: &App) {
         }),
         ..Default::default()
     };
-    let event = OutboundEvent {
-        id: uuid::Uuid::now_v7().to_string(),
-        event_type: "tendering.tender_closed".into(),
-        tenant: "lambeth".into(),
-        aggregate_id: "tender-1".into(),
-        time: chrono::Utc::now(),
-        traceparent: None,
-        payload: closed.encode_to_vec(),
-    };
-    app.bus.publish(&event).await.expect("published");
+    publish(app, "tendering.tender_closed", "lambeth", "tender-1", closed).await;
 }
 
 async fn officers_decide_for_their_council_only(app: App) {
@@ -51,7 +40,7 @@ async fn officers_decide_for_their_council_only(app: App) {
         ..certificate("charity-1", "hs")
     };
     let policy = upload(&app, &provider, policy_metadata, &pdf()).await.expect("uploaded");
-    let lambeth = token("olu", "lambeth", &[Role::Officer]);
+    let lambeth = named_token("olu", "lambeth", "Lambeth", &[Role::Officer]);
     let woking = token("wes", "woking", &[Role::Officer]);
     let verify = |id: &str| VerifyDocumentRequest { document_id: id.into(), note: "checked the schedule".into() };
 
@@ -76,7 +65,8 @@ async fn officers_decide_for_their_council_only(app: App) {
         client(&app).await.verify_document(with_token(verify(&insurance.id), &lambeth)).await.expect("verified");
     let verified = verified.into_inner().document.expect("document");
     assert_eq!(verified.status(), DocumentStatus::Verified);
-    assert_eq!(verified.verification.expect("verification").council_id, "lambeth");
+    let verification = verified.verification.expect("verification");
+    assert_eq!((verification.council_id.as_str(), verification.council_name.as_str()), ("lambeth", "Lambeth"));
     let twice = client(&app).await.verify_document(with_token(verify(&insurance.id), &lambeth)).await;
     assert_eq!(twice.expect_err("already verified").code(), Code::FailedPrecondition);
     let other_council = client(&app).await.verify_document(with_token(verify(&policy.id), &woking)).await;
@@ -109,7 +99,7 @@ async fn officers_decide_for_their_council_only(app: App) {
     assert_eq!(response.results[0].status(), RequirementStatus::Met, "{response:#?}");
     assert_eq!(response.results[1].status(), RequirementStatus::NotMet);
     let explanation = &response.results[1].explanation;
-    assert!(explanation.contains("rejected by lambeth") && explanation.contains("not signed"), "{explanation}");
+    assert!(explanation.contains("rejected by Lambeth on ") && explanation.contains("not signed"), "{explanation}");
     // Two uploads, a verification and a rejection.
     assert_eq!(app.audit_rows().await, 4);
     app.stop().await;

@@ -48,8 +48,12 @@ fn a_valid_token_gives_its_caller() {
     let caller = hs256_authenticator().verify(&hs256(&officer())).expect("accepted");
     assert_eq!(caller.user_id, "officer-1");
     assert_eq!(caller.organisation_id, "lambeth");
+    assert_eq!(caller.organisation_name, "lambeth", "without org_name the id stands in");
     assert!(caller.has_role(Role::Officer));
     assert!(!caller.has_role(Role::Provider));
+    let named = Claims { org_name: Some("London Borough of Lambeth".into()), ..officer() };
+    let caller = hs256_authenticator().verify(&hs256(&named)).expect("accepted");
+    assert_eq!(caller.organisation_name, "London Borough of Lambeth");
 
     let caller = rs256_authenticator()
         .verify(&rs256(&officer(), include_bytes!("../fixtures/rs256-private.pem")))
