@@ -14,7 +14,7 @@ pub fn locker_document(document: &Document) -> Result<LockerDocument, Error> {
     let broken = |why: String| Error::internal(format!("document {} cannot be checked: {why}", document.id));
     let day = |time: &Option<prost_types::Timestamp>| {
         time.as_ref()
-            .and_then(|time| chrono::DateTime::from_timestamp(time.seconds, 0))
+            .and_then(platform::time::from_timestamp)
             .map(london_date)
             .unwrap_or_else(platform::time::london_today)
     };

@@ -75,6 +75,26 @@ pub struct AuditEntry<'a> {
 }
 
 /// Appends `entry` within `txn`. Taking the head row first serialises concurrent appends.
+/// Records what `caller` did to an entity, acting for its organisation.
+pub async fn record_by<C: ConnectionTrait>(
+    txn: &C,
+    caller: &crate::auth::Caller,
+    action: &str,
+    entity: (&str, &str),
+    details: serde_json::Value,
+) -> Result<(), Error> {
+    let (entity_kind, entity_id) = entity;
+    let entry = AuditEntry {
+        actor: &caller.user_id,
+        organisation: &caller.organisation_id,
+        action,
+        entity_kind,
+        entity_id,
+        details,
+    };
+    record(txn, entry).await.map(|_| ())
+}
+
 pub async fn record<C: ConnectionTrait>(txn: &C, entry: AuditEntry<'_>) -> Result<i64, Error> {
     head::Entity::update_many()
         .col_expr(head::Column::Seq, Expr::col(head::Column::Seq).add(1))

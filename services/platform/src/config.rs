@@ -64,6 +64,18 @@ pub struct Settings {
     pub documents_s3_secret_access_key: Option<String>,
     /// `host:port` of a clamd malware scanner; unset means uploads are not scanned.
     pub clamd_address: Option<String>,
+    /// TOML file of tendering thresholds and evidence bands with their effective dates; unset means
+    /// the rules built in (the Procurement Act 2023 thresholds from 1 January 2026).
+    pub tendering_rules_file: Option<PathBuf>,
+    /// Shortest time from publishing (or a material amendment) to the bid deadline.
+    pub tendering_minimum_bid_period_secs: u64,
+    /// How often the tendering scheduler looks for tenders whose period has ended.
+    pub tendering_scheduler_interval_ms: u64,
+    /// The 32-byte key (base64) that wraps each tender's bid key; required with PostgreSQL. Unset on
+    /// the embedded default means a key made once and kept in `DATA_DIR`.
+    pub bids_master_key: Option<String>,
+    /// The OCDS prefix of contracting-process ids (`ocds-` and six characters, registered with OCDS).
+    pub ocds_ocid_prefix: String,
     /// Address the gRPC server listens on.
     pub grpc_listen_addr: SocketAddr,
     /// Longest a call may take before DEADLINE_EXCEEDED.
@@ -112,6 +124,11 @@ impl Settings {
             documents_s3_access_key_id: None,
             documents_s3_secret_access_key: None,
             clamd_address: None,
+            tendering_rules_file: None,
+            tendering_minimum_bid_period_secs: 7 * 24 * 3600,
+            tendering_scheduler_interval_ms: 1000,
+            bids_master_key: None,
+            ocds_ocid_prefix: "ocds-cmkt01".into(),
             grpc_listen_addr: SocketAddr::from(([127, 0, 0, 1], port)),
             grpc_request_timeout_secs: 30,
             grpc_max_message_bytes: 4 * 1024 * 1024,
@@ -160,6 +177,7 @@ impl Settings {
             ("OUTBOX_POLL_INTERVAL_MS", self.outbox_poll_interval_ms),
             ("EVENTS_RETENTION_DAYS", self.events_retention_days),
             ("DOCUMENTS_MAX_BYTES", self.documents_max_bytes),
+            ("TENDERING_SCHEDULER_INTERVAL_MS", self.tendering_scheduler_interval_ms),
             ("GRPC_REQUEST_TIMEOUT_SECS", self.grpc_request_timeout_secs),
             ("GRPC_MAX_MESSAGE_BYTES", self.grpc_max_message_bytes as u64),
             ("GRPC_CONCURRENCY_LIMIT", self.grpc_concurrency_limit as u64),
@@ -196,6 +214,11 @@ impl Settings {
             "DOCUMENTS_S3_ACCESS_KEY_ID",
             "DOCUMENTS_S3_SECRET_ACCESS_KEY",
             "CLAMD_ADDRESS",
+            "TENDERING_RULES_FILE",
+            "TENDERING_MINIMUM_BID_PERIOD_SECS",
+            "TENDERING_SCHEDULER_INTERVAL_MS",
+            "BIDS_MASTER_KEY",
+            "OCDS_OCID_PREFIX",
             "GRPC_LISTEN_ADDR",
             "GRPC_REQUEST_TIMEOUT_SECS",
             "GRPC_MAX_MESSAGE_BYTES",

@@ -127,6 +127,23 @@ fn sqlite_file(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
+/// The database's clock, which decides deadlines: PostgreSQL's `clock_timestamp()` (the real time,
+/// not the transaction's start) or SQLite's current time, to the millisecond.
+pub async fn database_now<C: ConnectionTrait>(db: &C) -> Result<chrono::DateTime<chrono::Utc>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => "SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS micros",
+        _ => "SELECT CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER) AS micros",
+    };
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(backend, sql))
+        .await?
+        .ok_or_else(|| DbErr::Custom("the database did not tell the time".into()))?;
+    let micros: i64 = row.try_get("", "micros")?;
+    chrono::DateTime::from_timestamp_micros(micros)
+        .ok_or_else(|| DbErr::Custom(format!("the database's clock reads {micros} microseconds, out of range")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::sqlite_file;

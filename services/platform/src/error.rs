@@ -25,6 +25,17 @@ impl FieldViolation {
     }
 }
 
+/// One reason a call cannot be made in the current state (google.rpc.PreconditionFailure).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreconditionViolation {
+    /// The kind of problem, such as `EVIDENCE` or `PUBLISH`.
+    pub kind: String,
+    /// What it is about: a field path, or a value such as a document kind.
+    pub subject: String,
+    /// What is wrong and what to do, for a person.
+    pub description: String,
+}
+
 /// Everything a call can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -45,6 +56,10 @@ pub enum Error {
         /// Machine-readable reason, such as `TENDER_CLOSED`.
         reason: &'static str,
     },
+    /// The wrong state for several reasons at once (a tender not ready to publish, evidence short
+    /// of several requirements): one violation each.
+    #[error("{message}")]
+    FailedPreconditions { message: String, reason: &'static str, violations: Vec<PreconditionViolation> },
     /// A concurrent change got in first (a stale etag): read again and retry.
     #[error("{0}")]
     Aborted(String),
@@ -115,6 +130,20 @@ impl From<Error> for Status {
                 details.set_error_info(reason, ERROR_DOMAIN, HashMap::new());
                 Status::with_error_details(Code::FailedPrecondition, message, details)
             }
+            Error::FailedPreconditions { message, reason, violations } => {
+                let mut details = ErrorDetails::new();
+                for violation in &violations {
+                    details.add_precondition_failure_violation(
+                        &violation.kind,
+                        &violation.subject,
+                        &violation.description,
+                    );
+                }
+                details.set_error_info(reason, ERROR_DOMAIN, HashMap::new());
+                let listed: Vec<_> = violations.iter().map(|violation| violation.description.as_str()).collect();
+                let message = format!("{message}: {}", listed.join("; "));
+                Status::with_error_details(Code::FailedPrecondition, message, details)
+            }
             Error::Aborted(message) => with_reason(Code::Aborted, "ABORTED", message),
             Error::PermissionDenied(message) => with_reason(Code::PermissionDenied, "PERMISSION_DENIED", message),
             Error::Unauthenticated(message) => with_reason(Code::Unauthenticated, "UNAUTHENTICATED", message),
@@ -159,6 +188,26 @@ mod tests {
         assert_eq!(status.code(), Code::Internal);
         assert!(!status.message().contains("password"));
         assert!(status.message().contains("reference"));
+    }
+
+    #[test]
+    fn several_preconditions_are_each_named() {
+        let violation = |subject: &str, description: &str| PreconditionViolation {
+            kind: "EVIDENCE".into(),
+            subject: subject.into(),
+            description: description.into(),
+        };
+        let status: Status = Error::FailedPreconditions {
+            message: "the winner's evidence falls short".into(),
+            reason: "EVIDENCE_SHORT",
+            violations: vec![violation("A", "cover too low"), violation("B", "expired")],
+        }
+        .into();
+        assert_eq!(status.code(), Code::FailedPrecondition);
+        let failure = status.get_details_precondition_failure().expect("PreconditionFailure");
+        let subjects: Vec<_> = failure.violations.iter().map(|v| v.subject.as_str()).collect();
+        assert_eq!(subjects, ["A", "B"]);
+        assert!(status.message().contains("cover too low; expired"), "{}", status.message());
     }
 
     #[test]

@@ -6,12 +6,15 @@
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod dates;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod evidence;
 pub mod grpc;
 pub mod idempotency;
 pub mod migrations;
+pub mod money;
 pub mod paging;
 pub mod runtime;
 pub mod telemetry;
@@ -20,4 +23,4 @@ pub mod testing;
 pub mod time;
 pub mod validation;
 
-pub use error::{Error, FieldViolation};
+pub use error::{Error, FieldViolation, PreconditionViolation};

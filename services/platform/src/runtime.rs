@@ -76,13 +76,22 @@ pub async fn connect_bus(settings: &Settings) -> anyhow::Result<EventBus> {
 /// The embedded default's token secret: made once, kept in the data folder, so `marketplace
 /// token` can mint development tokens the running marketplace accepts.
 pub fn dev_secret(data_dir: &Path) -> anyhow::Result<String> {
-    let path = data_dir.join(DEV_SECRET_FILE);
+    dev_secret_file(data_dir, DEV_SECRET_FILE, || Ok(Alphanumeric.sample_string(&mut rand::rng(), 48)))
+}
+
+/// A secret of the embedded default kept in `data_dir/file_name`, made by `make` the first time;
+/// readable by its owner only.
+pub fn dev_secret_file(
+    data_dir: &Path,
+    file_name: &str,
+    make: impl FnOnce() -> anyhow::Result<String>,
+) -> anyhow::Result<String> {
+    let path = data_dir.join(file_name);
     if let Ok(secret) = std::fs::read_to_string(&path) {
         return Ok(secret.trim().to_owned());
     }
     std::fs::create_dir_all(data_dir)?;
-    let secret = Alphanumeric.sample_string(&mut rand::rng(), 48);
-    // Readable by its owner only: whoever reads it can mint any token.
+    let secret = make()?;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

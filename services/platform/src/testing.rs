@@ -22,6 +22,8 @@ pub const TEST_NATS_URL: &str = "TEST_NATS_URL";
 pub const TEST_DATABASE_PREFIX: &str = "mkt_test_";
 /// HS256 secret, issuer and audience of test tokens.
 pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+/// The key that wraps tenders' bid keys in tests (32 bytes, base64).
+pub const TEST_BIDS_MASTER_KEY: &str = "dGVzdC1iaWRzLW1hc3Rlci1rZXktMzItYnl0ZXMhISE=";
 pub const TEST_ISSUER: &str = "commissioning-marketplace";
 pub const TEST_AUDIENCE: &str = "commissioning";
 
@@ -242,6 +244,7 @@ pub fn settings(
     settings.events_subject_root = events.subject_root.clone();
     settings.events_stream = events.stream.clone();
     settings.auth_hs256_secret = Some(TEST_SECRET.into());
+    settings.bids_master_key = Some(TEST_BIDS_MASTER_KEY.into());
     settings
 }
 
@@ -254,6 +257,7 @@ pub struct TestApp<S> {
     server: crate::grpc::RunningServer,
     postgres: Option<(PostgresDatabase, NatsBus)>,
     files: tempfile::TempDir,
+    events: EventsConfig,
 }
 
 impl<S: crate::runtime::Service> TestApp<S> {
@@ -308,7 +312,12 @@ impl<S: crate::runtime::Service> TestApp<S> {
         let server = crate::grpc::start(&options, routes.routes(), &[S::GRPC_NAME])
             .await
             .unwrap_or_else(|error| panic!("{} does not serve: {error:#}", S::NAME));
-        Self { bus, service, server, postgres, files }
+        Self { bus, service, server, postgres, files, events }
+    }
+
+    /// The first token of this test's event subjects: subscribe to `<root>.>` to see them all.
+    pub fn subject_root(&self) -> &str {
+        &self.events.subject_root
     }
 
     /// Where the service listens.

@@ -15,6 +15,11 @@ pub fn london_date(time: DateTime<Utc>) -> NaiveDate {
 }
 
 /// A database time as a protobuf timestamp.
+/// A wire timestamp as UTC time; `None` when it is out of range or its nanoseconds are invalid.
+pub fn from_timestamp(timestamp: &prost_types::Timestamp) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(timestamp.seconds, u32::try_from(timestamp.nanos).ok()?)
+}
+
 pub fn to_timestamp(time: DateTime<Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp {
         seconds: time.timestamp(),

@@ -1,35 +1,94 @@
-//! The tendering service. Micro-tendering: tenders from templates, clarification questions, sealed bids, awards, contracts (micro and block), finance references and OCDS publication.
+//! The tendering service: micro-tenders from templates, clarification questions, sealed bids and
+//! their opening at the deadline; later stages (awards, contracts, open data) are still to come.
 //!
-//! `grpc` maps the contract (`commissioning.tendering.v1.TenderingService`) to the service. Calls not built
-//! yet answer UNIMPLEMENTED.
+//! `domain` holds the rules with no I/O (thresholds and evidence bands with effective dates,
+//! templates, what a tender and a bid must be), `sealing` the bid encryption, `store` the
+//! database, `grpc` the contract (`commissioning.tendering.v1.TenderingService`), `events` what it
+//! publishes and `scheduler` the moves at period ends.
 
+pub mod domain;
+pub mod events;
 pub mod grpc;
+pub mod migrations;
+pub mod scheduler;
+pub mod sealing;
+pub mod store;
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use anyhow::Context;
 use platform::runtime::{Service, ServiceRuntime};
 use proto::commissioning::tendering::v1::tendering_service_server::TenderingServiceServer;
+
+use crate::domain::Rules;
+use crate::sealing::MasterKey;
+
+/// Where the embedded default keeps its bid master key.
+const DEV_MASTER_KEY_FILE: &str = "bids-master.key";
 
 /// The tendering service on its runtime.
 pub struct Tendering {
     runtime: Arc<ServiceRuntime>,
+    rules: Arc<Rules>,
+    master_key: Arc<MasterKey>,
+    scheduler: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Tendering {
+    fn drop(&mut self) {
+        self.scheduler.abort();
+    }
+}
+
+impl Tendering {
+    /// Makes every scheduled move that is due now (the scheduler also does this every
+    /// `TENDERING_SCHEDULER_INTERVAL_MS`); returns how many it made.
+    pub async fn run_scheduler(&self) -> Result<usize, platform::Error> {
+        scheduler::tick(&self.runtime.db).await
+    }
 }
 
 impl Service for Tendering {
     const NAME: &'static str = "tendering";
     const DEFAULT_PORT: u16 = 50063;
     const GRPC_NAME: &'static str = proto::commissioning::tendering::v1::tendering_service_server::SERVICE_NAME;
-    type Migrator = platform::migrations::PlatformMigrator;
+    type Migrator = migrations::Migrator;
 
     async fn new(runtime: Arc<ServiceRuntime>) -> anyhow::Result<Self> {
-        Ok(Self { runtime })
+        let settings = &runtime.settings;
+        let rules = match &settings.tendering_rules_file {
+            Some(path) => Rules::from_file(path),
+            None => Rules::embedded(),
+        }
+        .map_err(|error| anyhow::anyhow!("TENDERING_RULES_FILE: {error}"))?;
+        let master_key = match &settings.bids_master_key {
+            Some(key) => key.clone(),
+            None if settings.database_url.as_deref().is_some_and(|url| url.starts_with("postgres")) => {
+                anyhow::bail!("BIDS_MASTER_KEY: required with PostgreSQL (32 random bytes, base64-encoded)")
+            }
+            None => platform::runtime::dev_secret_file(&settings.data_dir, DEV_MASTER_KEY_FILE, || {
+                MasterKey::generate_base64().map_err(anyhow::Error::from)
+            })?,
+        };
+        let master_key = MasterKey::from_base64(&master_key).context("BIDS_MASTER_KEY")?;
+        let interval = Duration::from_millis(settings.tendering_scheduler_interval_ms);
+        let scheduler = scheduler::spawn(runtime.db.clone(), interval);
+        Ok(Self { runtime, rules: Arc::new(rules), master_key: Arc::new(master_key), scheduler })
     }
 
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {
-        let limit = self.runtime.settings.grpc_max_message_bytes;
-        let server = TenderingServiceServer::new(grpc::TenderingApi)
-            .max_decoding_message_size(limit)
-            .max_encoding_message_size(limit);
+        let settings = &self.runtime.settings;
+        let minimum_period = i64::try_from(settings.tendering_minimum_bid_period_secs).unwrap_or(i64::MAX);
+        let api = grpc::TenderingApi::new(
+            self.runtime.db.clone(),
+            self.rules.clone(),
+            self.master_key.clone(),
+            chrono::Duration::seconds(minimum_period),
+            settings.ocds_ocid_prefix.clone(),
+        );
+        let limit = settings.grpc_max_message_bytes;
+        let server = TenderingServiceServer::new(api).max_decoding_message_size(limit).max_encoding_message_size(limit);
         routes.add_service(platform::grpc::authenticated(server, &self.runtime.authenticator));
     }
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use proto::commissioning::common::v1::DocumentKind;
 use proto::commissioning::compliance::v1::{CoverBasis, DocumentStatus};
 
-use super::money::Pence;
+use platform::money::Pence;
 use platform::validation::Invalid;
 
 /// A document held in a provider's locker.

@@ -14,11 +14,11 @@ use chrono::NaiveDate;
 use proto::commissioning::common::v1::{EvidenceCheckResult, RequirementStatus};
 use proto::commissioning::compliance::v1::CoverBasis;
 
-use super::date::{date_to_proto, long_date};
 use super::document::{Cover, LockerDocument, Rejection, Status, Verification};
-use super::kind::{is_insurance, is_policy, kind_name, short_name};
-use super::money::Pence;
-use super::requirement::Requirement;
+use platform::dates::{date_to_proto, long_date};
+use platform::evidence::Requirement;
+use platform::evidence::{is_insurance, is_policy, kind_name, short_name};
+use platform::money::Pence;
 
 /// The outcome of checking one requirement.
 #[derive(Debug, Clone, PartialEq, Eq)]

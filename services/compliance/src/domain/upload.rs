@@ -7,9 +7,9 @@ use platform::validation::{Invalid, Violations, field, optional_text, required_e
 use proto::commissioning::common::v1::DocumentKind;
 use proto::commissioning::compliance::v1::{InsuranceDetails, UploadDocumentMetadata};
 
-use super::date::parse_optional_date;
-use super::kind::is_insurance;
-use super::money::Pence;
+use platform::dates::parse_optional_date;
+use platform::evidence::is_insurance;
+use platform::money::Pence;
 
 /// A checked upload description.
 #[derive(Debug, Clone, PartialEq, Eq)]

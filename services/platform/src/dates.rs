@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use proto::commissioning::common::v1::Date;
 
-use platform::validation::Invalid;
+use crate::validation::Invalid;
 
 /// The date a `Date` message names. All three fields must form a real date, years 1 to 9999.
 pub fn parse_date(date: &Date) -> Result<NaiveDate, Invalid> {

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use platform::FieldViolation;
+use crate::FieldViolation;
 use proto::commissioning::common::v1::Money;
 
 /// An amount of money in pence, never negative, in GBP (the only currency the contracts accept).
@@ -28,7 +28,19 @@ impl Pence {
     /// The amount at `path` of a request: pence 0 or more, currency GBP (empty is read as GBP). The
     /// VAT flag is not kept: insurance cover ignores it.
     pub fn parse(money: &Money, path: &str) -> Result<Self, Vec<FieldViolation>> {
-        platform::validation::gbp_pence(money, path).map(Self)
+        crate::validation::gbp_pence(money, path).map(Self)
+    }
+
+    /// The amount of `money` with VAT included, for comparing with thresholds (which include VAT):
+    /// an amount without VAT is grossed up at the standard rate, `vat_basis_points` (2000 is 20%),
+    /// rounding half a penny up.
+    pub fn vat_inclusive(money: &Money, vat_basis_points: u64) -> Self {
+        let pence = u64::try_from(money.amount_pence).unwrap_or(0);
+        if money.vat_included {
+            return Self(pence);
+        }
+        let gross = u128::from(pence) * u128::from(10_000 + vat_basis_points);
+        Self(u64::try_from(gross.div_ceil(10_000)).unwrap_or(u64::MAX))
     }
 
     /// The amount on the wire, in GBP, with VAT not included (cover has no VAT).
@@ -103,6 +115,15 @@ mod tests {
         assert_eq!(fields(Pence::parse(&money(-1, "GBP"), "m")), ["m.amount_pence"]);
         assert_eq!(fields(Pence::parse(&money(100, "EUR"), "m")), ["m.currency"]);
         assert_eq!(fields(Pence::parse(&money(-5, "usd"), "m")), ["m.amount_pence", "m.currency"]);
+    }
+
+    #[test]
+    fn thresholds_compare_amounts_with_vat_included() {
+        let money = |amount_pence, vat_included| Money { amount_pence, currency: "GBP".into(), vat_included };
+        assert_eq!(Pence::vat_inclusive(&money(3_000_000, true), 2000), Pence::pounds(30_000));
+        assert_eq!(Pence::vat_inclusive(&money(2_500_000, false), 2000), Pence::pounds(30_000));
+        assert_eq!(Pence::vat_inclusive(&money(1, false), 2000), Pence::new(2), "1.2p rounds up");
+        assert_eq!(Pence::vat_inclusive(&money(-1, false), 2000), Pence::new(0));
     }
 
     #[test]

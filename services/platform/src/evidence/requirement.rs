@@ -3,14 +3,14 @@
 //! one is given, a bounded note. A CheckCompliance request's list is parsed here too, reporting every
 //! bad field by its path ("requirements[2].minimum_cover").
 
+use crate::FieldViolation;
 use chrono::NaiveDate;
-use platform::FieldViolation;
 use proto::commissioning::common::v1::{DocumentKind, EvidenceRequirement};
 
-use super::date::{date_to_proto, parse_optional_date};
 use super::kind::{DOCUMENT_KINDS, is_insurance, kind_name, only_for_employers};
-use super::money::Pence;
-use platform::validation::{Invalid, Violations, element, field, optional_text, required_enum};
+use crate::dates::{date_to_proto, parse_optional_date};
+use crate::money::Pence;
+use crate::validation::{Invalid, Violations, element, field, optional_text, required_enum};
 
 /// The most requirements one check may name.
 pub const MAX_REQUIREMENTS: usize = 50;

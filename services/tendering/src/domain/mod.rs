@@ -1,0 +1,19 @@
+//! The tendering rules, with no I/O: the configuration of thresholds and evidence bands with their
+//! effective dates (`rules`), the templates a tender starts from (`templates`), what a tender must be
+//! to be saved and to be published, and what it obliges the council to publish (`tender_check`), what
+//! a bid must be (`bid_check`), and which changes an update may make and which are material
+//! (`amendment`).
+
+pub mod amendment;
+pub mod bid_check;
+pub mod rules;
+pub mod templates;
+pub mod tender_check;
+
+pub use amendment::{UPDATABLE_PATHS, apply, check_mask, is_material, paths_set_in};
+pub use bid_check::{check_bid, word_count};
+pub use rules::{Band, BandSet, Rules, RulesError, ThresholdSet};
+pub use templates::{BLANK, create_from_template, evidence_for, templates};
+pub use tender_check::{
+    MAX_BID_QUESTIONS, PublishProblem, check_fields, fill_ids, publication_duties, publish_problems,
+};

@@ -1,0 +1,311 @@
+//! The rules that change with the law, as configuration with effective dates: the VAT rate used to
+//! compare values with thresholds, the thresholds (notice, transparency, light-touch) and the
+//! evidence levels proposed by value band. They are never literals in code: a new set takes over
+//! from its own date, and a tender keeps the set in force when it was published.
+//!
+//! `rules.toml` beside the crate is embedded as the default; `TENDERING_RULES_FILE` names a
+//! replacement. Both are checked when loaded, so a bad file stops the service at start-up with the
+//! file and the problem named, not at the first tender.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use figment::Figment;
+use figment::providers::{Format, Toml};
+use serde::{Deserialize, Deserializer};
+
+/// The default rules, compiled in.
+const EMBEDDED: &str = include_str!("../../rules.toml");
+
+/// Everything configurable about thresholds and evidence levels.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Rules {
+    /// The standard VAT rate in basis points (2000 is 20%), to gross up values given without VAT.
+    pub vat_basis_points: u64,
+    /// Threshold sets, each from its own date.
+    pub thresholds: Vec<ThresholdSet>,
+    /// Evidence band sets, each from its own date.
+    pub evidence_bands: Vec<BandSet>,
+}
+
+/// The thresholds in force from a date, in pence with VAT included.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ThresholdSet {
+    #[serde(deserialize_with = "toml_date")]
+    pub effective_from: NaiveDate,
+    /// At or above it a Central Digital Platform notice and a contract details notice are required,
+    /// and a request for quotes is not allowed.
+    pub notice_pence: u64,
+    /// At or above it the Local Government Transparency Code asks for publication.
+    pub transparency_pence: u64,
+    /// At or above it a tender is not below-threshold and is refused.
+    pub light_touch_pence: u64,
+}
+
+/// The evidence bands in force from a date.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BandSet {
+    #[serde(deserialize_with = "toml_date")]
+    pub effective_from: NaiveDate,
+    /// Lowest first; only the last has no upper bound.
+    pub bands: Vec<Band>,
+}
+
+/// The evidence proposed for tenders valued up to `up_to_pence` (VAT included, inclusive).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Band {
+    /// `None` for the top band, which covers everything above the others.
+    pub up_to_pence: Option<u64>,
+    pub public_liability_pence: u64,
+    /// Applies only where the provider employs staff.
+    pub employers_liability_pence: u64,
+}
+
+/// Why a rules file could not be used; names the file and the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RulesError(pub String);
+
+impl Rules {
+    /// The rules compiled in from `rules.toml`.
+    pub fn embedded() -> Result<Self, RulesError> {
+        Self::parse(EMBEDDED, "the embedded rules.toml")
+    }
+
+    /// The rules in the TOML file at `path` (TENDERING_RULES_FILE).
+    pub fn from_file(path: &Path) -> Result<Self, RulesError> {
+        let source = format!("rules file {}", path.display());
+        let text = std::fs::read_to_string(path).map_err(|error| RulesError(format!("{source}: {error}")))?;
+        Self::parse(&text, &source)
+    }
+
+    /// Parses and checks rules written as TOML; `source` names them in errors.
+    pub fn parse(text: &str, source: &str) -> Result<Self, RulesError> {
+        let rules: Self =
+            Figment::from(Toml::string(text)).extract().map_err(|error| RulesError(format!("{source}: {error}")))?;
+        rules.check().map_err(|problem| RulesError(format!("{source}: {problem}")))?;
+        Ok(rules)
+    }
+
+    /// The thresholds in force on `date`: the latest set effective on or before it.
+    pub fn thresholds_on(&self, date: NaiveDate) -> Option<&ThresholdSet> {
+        latest_on(&self.thresholds, date, |set| set.effective_from)
+    }
+
+    /// The evidence bands in force on `date`: the latest set effective on or before it.
+    pub fn bands_on(&self, date: NaiveDate) -> Option<&BandSet> {
+        latest_on(&self.evidence_bands, date, |set| set.effective_from)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.vat_basis_points > 10_000 {
+            return Err(format!(
+                "vat_basis_points is {}: give the VAT rate, 0 to 10000 (2000 is 20%)",
+                self.vat_basis_points
+            ));
+        }
+        if self.thresholds.is_empty() {
+            return Err("no [[thresholds]]: give at least one set with its effective_from date".into());
+        }
+        if self.evidence_bands.is_empty() {
+            return Err("no [[evidence_bands]]: give at least one set with its effective_from date".into());
+        }
+        unique_dates(self.thresholds.iter().map(|set| set.effective_from), "thresholds")?;
+        unique_dates(self.evidence_bands.iter().map(|set| set.effective_from), "evidence_bands")?;
+        for set in &self.thresholds {
+            let ordered = set.transparency_pence <= set.notice_pence && set.notice_pence < set.light_touch_pence;
+            if !ordered {
+                return Err(format!(
+                    "thresholds effective from {}: expected transparency_pence <= notice_pence < light_touch_pence",
+                    set.effective_from
+                ));
+            }
+        }
+        self.evidence_bands.iter().try_for_each(BandSet::check)
+    }
+}
+
+impl BandSet {
+    /// Bands ascending by `up_to_pence`, exactly one open-ended band and it last.
+    fn check(&self) -> Result<(), String> {
+        let at = format!("evidence_bands effective from {}", self.effective_from);
+        let Some((top, bounded)) = self.bands.split_last() else {
+            return Err(format!("{at}: no bands: give at least one [[evidence_bands.bands]]"));
+        };
+        if top.up_to_pence.is_some() {
+            return Err(format!("{at}: the last band must leave up_to_pence unset, to cover every higher value"));
+        }
+        let mut previous: Option<u64> = None;
+        for (index, band) in bounded.iter().enumerate() {
+            let Some(up_to) = band.up_to_pence else {
+                return Err(format!(
+                    "{at}: band {} has no up_to_pence; only the last band may leave it unset",
+                    index + 1
+                ));
+            };
+            if previous.is_some_and(|previous| up_to <= previous) {
+                return Err(format!("{at}: band {} must have a higher up_to_pence than the band before it", index + 1));
+            }
+            previous = Some(up_to);
+        }
+        Ok(())
+    }
+}
+
+/// A date written either quoted ("2026-01-01") or as a bare TOML date (2026-01-01), which figment
+/// hands over as a one-entry map.
+fn toml_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Quoted(String),
+        Bare {
+            #[serde(rename = "$__toml_private_datetime")]
+            text: String,
+        },
+    }
+    let text = match Written::deserialize(deserializer)? {
+        Written::Quoted(text) | Written::Bare { text } => text,
+    };
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map_err(|_| serde::de::Error::custom(format!("\"{text}\" is not a date: write it as YYYY-MM-DD")))
+}
+
+fn latest_on<T>(sets: &[T], date: NaiveDate, effective_from: impl Fn(&T) -> NaiveDate) -> Option<&T> {
+    sets.iter().filter(|set| effective_from(set) <= date).max_by_key(|set| effective_from(set))
+}
+
+/// Two sets from the same date would leave it ambiguous which is in force.
+fn unique_dates(dates: impl Iterator<Item = NaiveDate>, name: &str) -> Result<(), String> {
+    let mut seen: Vec<NaiveDate> = Vec::new();
+    for date in dates {
+        if seen.contains(&date) {
+            return Err(format!("two {name} sets take effect on {date}: give each set its own effective_from"));
+        }
+        seen.push(date);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).expect("a real date")
+    }
+
+    const LATER: &str = r#"
+        vat_basis_points = 2000
+        [[thresholds]]
+        effective_from = "2026-01-01"
+        notice_pence = 3000000
+        transparency_pence = 500000
+        light_touch_pence = 66354000
+        [[thresholds]]
+        effective_from = "2028-01-01"
+        notice_pence = 3500000
+        transparency_pence = 500000
+        light_touch_pence = 70000000
+        [[evidence_bands]]
+        effective_from = "2026-01-01"
+        [[evidence_bands.bands]]
+        public_liability_pence = 500000000
+        employers_liability_pence = 500000000
+    "#;
+
+    #[test]
+    fn the_embedded_rules_give_the_2026_thresholds_from_1_january_2026_and_none_before() {
+        let rules = Rules::embedded().expect("rules.toml parses");
+        assert_eq!(rules.vat_basis_points, 2000);
+        let thresholds = rules.thresholds_on(ymd(2026, 1, 1)).expect("in force on 1 January 2026");
+        assert_eq!(thresholds.notice_pence, 3_000_000, "GBP 30,000");
+        assert_eq!(thresholds.transparency_pence, 500_000, "GBP 5,000");
+        assert_eq!(thresholds.light_touch_pence, 66_354_000, "GBP 663,540");
+        assert_eq!(rules.thresholds_on(ymd(2027, 6, 30)), Some(thresholds));
+        assert_eq!(rules.thresholds_on(ymd(2025, 12, 31)), None);
+        assert!(rules.bands_on(ymd(2025, 12, 31)).is_none());
+
+        let bands = rules.bands_on(ymd(2026, 1, 1)).expect("bands in force");
+        let levels: Vec<_> = bands
+            .bands
+            .iter()
+            .map(|band| (band.up_to_pence, band.public_liability_pence, band.employers_liability_pence))
+            .collect();
+        assert_eq!(
+            levels,
+            [
+                (Some(1_000_000), 200_000_000, 500_000_000),
+                (Some(3_000_000), 500_000_000, 500_000_000),
+                (None, 1_000_000_000, 500_000_000),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_set_with_a_later_effective_date_takes_over_from_that_date() {
+        let rules = Rules::parse(LATER, "test").expect("valid");
+        let notice = |date| rules.thresholds_on(date).map(|set| set.notice_pence);
+        assert_eq!(notice(ymd(2027, 12, 31)), Some(3_000_000));
+        assert_eq!(notice(ymd(2028, 1, 1)), Some(3_500_000));
+        assert_eq!(notice(ymd(2030, 1, 1)), Some(3_500_000));
+        assert_eq!(rules.bands_on(ymd(2028, 1, 1)).map(|set| set.effective_from), Some(ymd(2026, 1, 1)));
+    }
+
+    #[test]
+    fn dates_may_be_quoted_or_bare_toml_dates() {
+        let bare = LATER.replace("\"2028-01-01\"", "2028-01-01");
+        let rules = Rules::parse(&bare, "test").expect("bare dates are read");
+        assert_eq!(rules.thresholds[1].effective_from, ymd(2028, 1, 1));
+        let wrong = LATER.replace("\"2028-01-01\"", "\"1 January 2028\"");
+        let error = Rules::parse(&wrong, "test").expect_err("not YYYY-MM-DD");
+        assert!(error.to_string().contains("effective_from"), "{error}");
+    }
+
+    #[test]
+    fn a_rules_file_is_read_and_a_missing_one_is_named() {
+        let path = std::env::temp_dir().join(format!("tendering-rules-{}.toml", uuid::Uuid::new_v4()));
+        std::fs::write(&path, LATER).expect("write the test file");
+        let read = Rules::from_file(&path).map(|rules| rules.thresholds.len());
+        std::fs::remove_file(&path).expect("remove the test file");
+        assert_eq!(read, Ok(2));
+        let missing = Rules::from_file(&path).expect_err("the file is gone");
+        assert!(missing.to_string().contains(&path.display().to_string()), "{missing}");
+    }
+
+    #[test]
+    fn bad_rules_are_refused_saying_what_is_wrong() {
+        let thresholds = r#"
+            [[thresholds]]
+            effective_from = "2026-01-01"
+            notice_pence = 3000000
+            transparency_pence = 500000
+            light_touch_pence = 66354000
+        "#;
+        let band = |up_to: &str| {
+            format!("[[evidence_bands.bands]]\n{up_to}\npublic_liability_pence = 1\nemployers_liability_pence = 1\n")
+        };
+        let bands = |body: String| format!("[[evidence_bands]]\neffective_from = \"2026-01-01\"\n{body}");
+        let cases = [
+            (format!("vat_basis_points = 2000\n{}", bands(band(""))), "thresholds"),
+            (format!("vat_basis_points = 2000\n{thresholds}"), "evidence_bands"),
+            (format!("vat_basis_points = 2000\n{thresholds}\n{}", bands(band("up_to_pence = 5"))), "last band"),
+            (format!("vat_basis_points = 2000\n{thresholds}\n{}", bands(band("") + &band(""))), "only the last band"),
+            (
+                format!(
+                    "vat_basis_points = 2000\n{thresholds}\n{}",
+                    bands(band("up_to_pence = 9") + &band("up_to_pence = 5") + &band(""))
+                ),
+                "higher up_to_pence",
+            ),
+            (format!("vat_basis_points = 2000\n{thresholds}\n{thresholds}\n{}", bands(band(""))), "two thresholds"),
+            (format!("vat_basis_points = 20000\n{thresholds}\n{}", bands(band(""))), "vat_basis_points"),
+            (format!("{thresholds}\n{}", bands(band(""))), "vat_basis_points"),
+        ];
+        for (text, expected) in cases {
+            let error = Rules::parse(&text, "test.toml").expect_err(expected);
+            assert!(error.to_string().starts_with("test.toml: "), "{error}");
+            assert!(error.to_string().contains(expected), "{error} should mention {expected}");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The events the tendering service publishes, through the outbox, to the buying council's tenant.
+//! None carries a bid's contents: bid events name ids, versions and counts only.
+
+use chrono::{DateTime, Utc};
+use platform::Error;
+use platform::events::outbox::enqueue;
+use platform::time::to_timestamp;
+use proto::commissioning::events::v1::{
+    BidSubmitted, PublishedTender, TenderAmended, TenderCancelled, TenderClosed, TenderPublished, TenderUnsuccessful,
+    UnsuccessfulReason,
+};
+use proto::commissioning::tendering::v1::{Amendment, OpeningRecord, Tender, TenderStatus};
+use sea_orm::ConnectionTrait;
+
+/// The public facts of a published tender (never its bids or bid count).
+fn published_facts(tender: &Tender) -> PublishedTender {
+    PublishedTender {
+        council_name: tender.council_name.clone(),
+        ocid: tender.ocid.clone(),
+        title: tender.title.clone(),
+        summary: tender.summary.clone(),
+        description_sections: tender.description_sections.clone(),
+        category: tender.category,
+        cpv_codes: tender.cpv_codes.clone(),
+        areas: tender.areas.clone(),
+        estimated_value: tender.estimated_value.clone(),
+        maximum_budget: tender.maximum_budget.clone(),
+        contract_period: tender.contract_period,
+        funders: tender.funders.clone(),
+        procedure: tender.procedure,
+        invited_provider_ids: tender.invited_provider_ids.clone(),
+        evidence_requirements: tender.evidence_requirements.clone(),
+        lots: tender.lots.clone(),
+        criteria: tender.criteria.clone(),
+        bid_questions: tender.bid_questions.clone(),
+        tie_break_rule: tender.tie_break_rule,
+        enquiry_period_end: tender.enquiry_period_end,
+        bid_deadline: tender.bid_deadline,
+        publication_duties: tender.publication_duties.clone(),
+    }
+}
+
+pub async fn published<C: ConnectionTrait>(txn: &C, tender: &Tender) -> Result<(), Error> {
+    let event = TenderPublished {
+        tender_id: tender.id.clone(),
+        council_id: tender.council_id.clone(),
+        tender: Some(published_facts(tender)),
+        publish_time: tender.publish_time,
+    };
+    enqueue(txn, "tendering.tender_published", &tender.council_id, &tender.id, &event).await.map(|_| ())
+}
+
+pub async fn amended<C: ConnectionTrait>(txn: &C, tender: &Tender, amendment: &Amendment) -> Result<(), Error> {
+    let event = TenderAmended {
+        tender_id: tender.id.clone(),
+        council_id: tender.council_id.clone(),
+        tender: Some(published_facts(tender)),
+        amendment: Some(amendment.clone()),
+    };
+    enqueue(txn, "tendering.tender_amended", &tender.council_id, &tender.id, &event).await.map(|_| ())
+}
+
+pub async fn closed<C: ConnectionTrait>(txn: &C, tender: &Tender, record: &OpeningRecord) -> Result<(), Error> {
+    let event = TenderClosed {
+        tender_id: tender.id.clone(),
+        council_id: tender.council_id.clone(),
+        title: tender.title.clone(),
+        opening_record: Some(record.clone()),
+        bid_count: i32::try_from(record.entries.len()).unwrap_or(i32::MAX),
+        status: tender.status,
+        criteria: tender.criteria.clone(),
+        bid_questions: tender.bid_questions.clone(),
+        lots: tender.lots.clone(),
+        tie_break_rule: tender.tie_break_rule,
+        evidence_requirements: tender.evidence_requirements.clone(),
+        contract_period: tender.contract_period,
+    };
+    enqueue(txn, "tendering.tender_closed", &tender.council_id, &tender.id, &event).await.map(|_| ())
+}
+
+pub async fn cancelled<C: ConnectionTrait>(
+    txn: &C,
+    tender: &Tender,
+    previous: TenderStatus,
+    destroyed_bid_count: u64,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let event = TenderCancelled {
+        tender_id: tender.id.clone(),
+        council_id: tender.council_id.clone(),
+        reason: tender.status_reason.clone(),
+        previous_status: previous as i32,
+        destroyed_bid_count: i32::try_from(destroyed_bid_count).unwrap_or(i32::MAX),
+        cancel_time: Some(to_timestamp(now)),
+    };
+    enqueue(txn, "tendering.tender_cancelled", &tender.council_id, &tender.id, &event).await.map(|_| ())
+}
+
+pub async fn unsuccessful<C: ConnectionTrait>(
+    txn: &C,
+    tender: &Tender,
+    reason: UnsuccessfulReason,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let event = TenderUnsuccessful {
+        tender_id: tender.id.clone(),
+        council_id: tender.council_id.clone(),
+        reason: reason as i32,
+        explanation: tender.status_reason.clone(),
+        decide_time: Some(to_timestamp(now)),
+    };
+    enqueue(txn, "tendering.tender_unsuccessful", &tender.council_id, &tender.id, &event).await.map(|_| ())
+}
+
+/// A bid (or a new version of it) arrived: ids, version, time and the count, never contents.
+pub async fn bid_submitted<C: ConnectionTrait>(
+    txn: &C,
+    tender: &Tender,
+    bid_id: &str,
+    version: i32,
+    received: DateTime<Utc>,
+    bid_count: u64,
+) -> Result<(), Error> {
+    let event = BidSubmitted {
+        tender_id: tender.id.clone(),
+        council_id: tender.council_id.clone(),
+        bid_id: bid_id.to_owned(),
+        version,
+        receive_time: Some(to_timestamp(received)),
+        bid_count: i32::try_from(bid_count).unwrap_or(i32::MAX),
+    };
+    enqueue(txn, "tendering.bid_submitted", &tender.council_id, &tender.id, &event).await.map(|_| ())
+}

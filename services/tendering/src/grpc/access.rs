@@ -1,0 +1,44 @@
+//! Who may see and change a tender: drafts are the buying council's alone (others get NOT_FOUND,
+//! so a draft's existence is not revealed); changes are for that council's officers.
+
+use platform::Error;
+use platform::auth::{Caller, Role};
+use proto::commissioning::tendering::v1::{Tender, TenderStatus};
+
+/// The identity of the evaluation service, the only caller that may fetch opened bids.
+pub const EVALUATION_SERVICE: &str = "service:evaluation";
+
+/// Whether the caller is an officer of the tender's buying council (or an admin).
+pub fn is_buying_officer(caller: &Caller, tender: &Tender) -> bool {
+    caller.has_role(Role::Admin) || (caller.has_role(Role::Officer) && caller.organisation_id == tender.council_id)
+}
+
+/// NOT_FOUND for a draft the caller may not see.
+pub fn ensure_visible(caller: &Caller, tender: &Tender) -> Result<(), Error> {
+    if tender.status == TenderStatus::Draft as i32 && !is_buying_officer(caller, tender) {
+        return Err(Error::NotFound { kind: "tender", id: tender.id.clone() });
+    }
+    Ok(())
+}
+
+/// Visible, and changeable by this caller.
+pub fn ensure_buying_officer(caller: &Caller, tender: &Tender) -> Result<(), Error> {
+    ensure_visible(caller, tender)?;
+    if !is_buying_officer(caller, tender) {
+        return Err(Error::PermissionDenied(format!(
+            "only officers of the buying council ({}) may do this",
+            tender.council_name
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the caller acts for provider `provider_id`.
+pub fn acts_for_provider(caller: &Caller, provider_id: &str) -> bool {
+    caller.has_role(Role::Provider) && caller.organisation_id == provider_id
+}
+
+/// A tender's status for messages, as people say it: "ACTIVE_TENDERING".
+pub fn status_name(tender: &Tender) -> &'static str {
+    TenderStatus::try_from(tender.status).unwrap_or(TenderStatus::Unspecified).as_str_name()
+}

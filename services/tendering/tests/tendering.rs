@@ -1,0 +1,10 @@
+//! The tendering service through gRPC, on PostgreSQL with NATS JetStream (which must be running)
+//! and on SQLite with the embedded event log.
+
+mod tendering {
+    pub mod lifecycle;
+    pub mod refusals;
+    pub mod scheduler;
+    pub mod sealed;
+    pub mod support;
+}

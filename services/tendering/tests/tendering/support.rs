@@ -1,0 +1,136 @@
+//! Starting the service with short periods, and acting as officers, providers and the evaluation
+//! service would.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use platform::auth::Role;
+use platform::testing::{TestApp, named_token, token, with_token};
+use proto::commissioning::common::v1::{Area, Date, DateRange, Money};
+use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
+use proto::commissioning::tendering::v1::*;
+use tendering::Tendering;
+use tonic::transport::Channel;
+
+pub type App = TestApp<Tendering>;
+
+/// The shortest time from publishing to the deadline in these tests.
+pub const MINIMUM_PERIOD: Duration = Duration::from_secs(2);
+
+fn short_periods(settings: &mut platform::config::Settings) {
+    settings.tendering_minimum_bid_period_secs = MINIMUM_PERIOD.as_secs();
+    // The tests run the scheduler themselves when they need it; this keeps it out of their way.
+    settings.tendering_scheduler_interval_ms = 3_600_000;
+}
+
+pub async fn on_postgres() -> App {
+    App::on_postgres_with(short_periods).await
+}
+
+pub async fn on_sqlite() -> App {
+    App::on_sqlite_with(short_periods).await
+}
+
+pub async fn client(app: &App) -> TenderingServiceClient<Channel> {
+    TenderingServiceClient::new(app.channel().await)
+}
+
+pub fn lambeth_officer() -> String {
+    named_token("olu", "lambeth", "Lambeth", &[Role::Officer])
+}
+
+pub fn woking_officer() -> String {
+    named_token("wes", "woking", "Woking", &[Role::Officer])
+}
+
+/// A member of provider `provider`, whose name is "<provider> charity".
+pub fn member_of(provider: &str) -> String {
+    named_token(&format!("{provider}-lead"), provider, &format!("{provider} charity"), &[Role::Provider])
+}
+
+pub fn evaluation_service() -> String {
+    token("service:evaluation", "platform", &[Role::Service])
+}
+
+pub fn gbp(pounds: i64) -> Money {
+    Money { amount_pence: pounds * 100, currency: "GBP".into(), vat_included: true }
+}
+
+fn at(time: DateTime<Utc>) -> prost_types::Timestamp {
+    platform::time::to_timestamp(time)
+}
+
+/// What an officer fills in over the befriending template: a GBP 8,000 tender in Brixton whose
+/// enquiries end after `enquiries` and bids after `deadline`.
+pub fn befriending(enquiries: Duration, deadline: Duration) -> Tender {
+    let now = Utc::now();
+    Tender {
+        title: "Befriending for isolated older people, Brixton".into(),
+        summary: "Weekly visits and calls for people over 65 who live alone.".into(),
+        areas: vec![Area {
+            council_id: "lambeth".into(),
+            label: "Brixton".into(),
+            part: Some(proto::commissioning::common::v1::area::Part::PostcodeDistrict("SW2".into())),
+        }],
+        estimated_value: Some(gbp(8_000)),
+        contract_period: Some(DateRange {
+            start_date: Some(Date { year: 2027, month: 4, day: 1 }),
+            end_date: Some(Date { year: 2028, month: 3, day: 31 }),
+        }),
+        enquiry_period_end: Some(at(now + enquiries)),
+        bid_deadline: Some(at(now + deadline)),
+        ..Default::default()
+    }
+}
+
+/// Creates and publishes `tender` from the befriending template as Lambeth.
+pub async fn published(app: &App, tender: Tender) -> Tender {
+    let create = CreateTenderRequest {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        template_id: "befriending".into(),
+        tender: Some(tender),
+    };
+    let draft = client(app).await.create_tender(with_token(create, &lambeth_officer())).await;
+    let draft = draft.expect("created").into_inner().tender.expect("tender");
+    let publish = PublishTenderRequest { tender_id: draft.id.clone() };
+    let done = client(app).await.publish_tender(with_token(publish, &lambeth_officer())).await;
+    done.expect("published").into_inner().tender.expect("tender")
+}
+
+/// A complete bid on `tender`: one answer per question of `words` words, the price in pounds.
+pub fn bid(tender: &Tender, provider: &str, pounds: i64, words: &str) -> SubmitBidRequest {
+    SubmitBidRequest {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        tender_id: tender.id.clone(),
+        provider_id: provider.into(),
+        content: Some(BidContent {
+            total_price: Some(gbp(pounds)),
+            answers: tender
+                .bid_questions
+                .iter()
+                .map(|question| Answer { bid_question_id: question.id.clone(), text: words.into() })
+                .collect(),
+            evidence_declaration: true,
+            ..Default::default()
+        }),
+    }
+}
+
+pub async fn submit(app: &App, request: SubmitBidRequest) -> Result<BidReceipt, tonic::Status> {
+    let token = member_of(&request.provider_id);
+    let response = client(app).await.submit_bid(with_token(request, &token)).await?;
+    Ok(response.into_inner().receipt.expect("receipt"))
+}
+
+/// Waits until `time` has passed, then runs the scheduler once.
+pub async fn run_scheduler_after(app: &App, time: &prost_types::Timestamp) -> usize {
+    let due = platform::time::from_timestamp(time).expect("a time");
+    let wait = (due - Utc::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(wait + Duration::from_millis(20)).await;
+    app.service.run_scheduler().await.expect("scheduler ran")
+}
+
+pub async fn get(app: &App, id: &str, token: &str) -> Result<Tender, tonic::Status> {
+    let response = client(app).await.get_tender(with_token(GetTenderRequest { tender_id: id.into() }, token)).await?;
+    Ok(response.into_inner().tender.expect("tender"))
+}
