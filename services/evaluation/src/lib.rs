@@ -3,6 +3,7 @@
 //! `grpc` maps the contract (`commissioning.evaluation.v1.EvaluationService`) to the service. Calls not built
 //! yet answer UNIMPLEMENTED.
 
+pub mod domain;
 pub mod grpc;
 
 use std::sync::Arc;

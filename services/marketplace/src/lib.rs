@@ -42,6 +42,9 @@ impl Marketplace {
         evaluation.add_routes(&mut routes);
         let names = [Providers::GRPC_NAME, Compliance::GRPC_NAME, Tendering::GRPC_NAME, Evaluation::GRPC_NAME];
         let server = platform::grpc::start(&ServerOptions::from_settings(&settings), routes.routes(), &names).await?;
+        // The services call each other on the one port, once it is known.
+        let own_address = format!("http://{}", server.local_addr());
+        tendering.compliance().set_url(own_address);
         Ok(Self { server, _services: (providers, compliance, tendering, evaluation) })
     }
 

@@ -76,6 +76,13 @@ pub struct Settings {
     pub bids_master_key: Option<String>,
     /// The OCDS prefix of contracting-process ids (`ocds-` and six characters, registered with OCDS).
     pub ocds_ocid_prefix: String,
+    /// `http://host:port` of the compliance service, which tendering asks about a winner's evidence.
+    pub compliance_url: Option<String>,
+    /// `http://host:port` of the tendering service, from which evaluation fetches opened bids.
+    pub tendering_url: Option<String>,
+    /// The token this service presents to the others, issued by the identity provider; unset means
+    /// one minted with `AUTH_HS256_SECRET`.
+    pub service_token: Option<String>,
     /// Address the gRPC server listens on.
     pub grpc_listen_addr: SocketAddr,
     /// Longest a call may take before DEADLINE_EXCEEDED.
@@ -129,6 +136,9 @@ impl Settings {
             tendering_scheduler_interval_ms: 1000,
             bids_master_key: None,
             ocds_ocid_prefix: "ocds-cmkt01".into(),
+            compliance_url: None,
+            tendering_url: None,
+            service_token: None,
             grpc_listen_addr: SocketAddr::from(([127, 0, 0, 1], port)),
             grpc_request_timeout_secs: 30,
             grpc_max_message_bytes: 4 * 1024 * 1024,
@@ -219,6 +229,9 @@ impl Settings {
             "TENDERING_SCHEDULER_INTERVAL_MS",
             "BIDS_MASTER_KEY",
             "OCDS_OCID_PREFIX",
+            "COMPLIANCE_URL",
+            "TENDERING_URL",
+            "SERVICE_TOKEN",
             "GRPC_LISTEN_ADDR",
             "GRPC_REQUEST_TIMEOUT_SECS",
             "GRPC_MAX_MESSAGE_BYTES",

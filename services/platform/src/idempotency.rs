@@ -41,6 +41,18 @@ pub fn check_request_id(field: &str, request_id: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The resource an earlier call with this request id made, if any, without claiming it: for calls
+/// that must look before doing slow work outside their transaction (a call to another service).
+pub async fn earlier<C: ConnectionTrait>(
+    db: &C,
+    caller: &str,
+    operation: &str,
+    request_id: &str,
+) -> Result<Option<String>, Error> {
+    let found = Entity::find_by_id((caller.to_owned(), operation.to_owned(), request_id.to_owned())).one(db).await?;
+    Ok(found.map(|earlier| earlier.resource_id))
+}
+
 /// Claims `request_id` for `caller`'s `operation`, naming `resource_id` as what it will make.
 /// Returns the resource an earlier call with the same id made (the caller then returns that and
 /// makes nothing), or `None` when this call is the first. On PostgreSQL a concurrent retry waits

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calls;
 pub mod config;
 pub mod dates;
 pub mod db;

@@ -1,15 +1,16 @@
 //! The events the tendering service publishes, through the outbox, to the buying council's tenant.
-//! None carries a bid's contents: bid events name ids, versions and counts only.
+//! None carries a bid's contents: bid events name ids, versions and counts only; an award carries
+//! the contract, never the losing bids' prices.
 
 use chrono::{DateTime, Utc};
 use platform::Error;
 use platform::events::outbox::enqueue;
 use platform::time::to_timestamp;
 use proto::commissioning::events::v1::{
-    BidSubmitted, PublishedTender, TenderAmended, TenderCancelled, TenderClosed, TenderPublished, TenderUnsuccessful,
-    UnsuccessfulReason,
+    BidSubmitted, BiddersNotified, ContractAwarded, ContractRegistered, FinanceLinked, NotifiedBidder, PublishedTender,
+    TenderAmended, TenderCancelled, TenderClosed, TenderPublished, TenderUnsuccessful, UnsuccessfulReason,
 };
-use proto::commissioning::tendering::v1::{Amendment, OpeningRecord, Tender, TenderStatus};
+use proto::commissioning::tendering::v1::{Amendment, Contract, OpeningRecord, Tender, TenderStatus};
 use sea_orm::ConnectionTrait;
 
 /// The public facts of a published tender (never its bids or bid count).
@@ -130,4 +131,68 @@ pub async fn bid_submitted<C: ConnectionTrait>(
         bid_count: i32::try_from(bid_count).unwrap_or(i32::MAX),
     };
     enqueue(txn, "tendering.bid_submitted", &tender.council_id, &tender.id, &event).await.map(|_| ())
+}
+
+/// A lot was awarded: the contract with everything a finance system needs.
+pub async fn contract_awarded<C: ConnectionTrait>(txn: &C, tender: &Tender, contract: &Contract) -> Result<(), Error> {
+    let event = ContractAwarded {
+        tender_id: tender.id.clone(),
+        council_id: tender.council_id.clone(),
+        contract: Some(contract.clone()),
+        tender_title: tender.title.clone(),
+        contract_details_notice_required: tender
+            .publication_duties
+            .as_ref()
+            .is_some_and(|duties| duties.contract_details_notice_required),
+        tender_awarded: tender.status == TenderStatus::Awarded as i32,
+    };
+    enqueue(txn, "tendering.contract_awarded", &tender.council_id, &tender.id, &event).await.map(|_| ())
+}
+
+/// The bidders on an awarded lot were told its outcome.
+pub async fn bidders_notified<C: ConnectionTrait>(
+    txn: &C,
+    tender: &Tender,
+    contract: &Contract,
+    winning_provider_name: &str,
+    bidders: Vec<NotifiedBidder>,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let event = BiddersNotified {
+        tender_id: tender.id.clone(),
+        council_id: tender.council_id.clone(),
+        lot_id: contract.lot_id.clone(),
+        contract_id: contract.id.clone(),
+        winning_bid_id: contract.bid_id.clone(),
+        winning_provider_id: contract
+            .supplier
+            .as_ref()
+            .map(|supplier| supplier.provider_id.clone())
+            .unwrap_or_default(),
+        winning_provider_name: winning_provider_name.to_owned(),
+        bidders,
+        notify_time: Some(to_timestamp(now)),
+    };
+    enqueue(txn, "tendering.bidders_notified", &tender.council_id, &tender.id, &event).await.map(|_| ())
+}
+
+pub async fn contract_registered<C: ConnectionTrait>(txn: &C, contract: &Contract) -> Result<(), Error> {
+    let event = ContractRegistered { council_id: contract.council_id.clone(), contract: Some(contract.clone()) };
+    enqueue(txn, "tendering.contract_registered", &contract.council_id, &contract.id, &event).await.map(|_| ())
+}
+
+pub async fn finance_linked<C: ConnectionTrait>(txn: &C, contract: &Contract) -> Result<(), Error> {
+    let event = FinanceLinked {
+        contract_id: contract.id.clone(),
+        council_id: contract.council_id.clone(),
+        finance: contract.finance.clone(),
+        cost_centre: contract.cost_centre.clone(),
+        supplier_provider_id: contract
+            .supplier
+            .as_ref()
+            .map(|supplier| supplier.provider_id.clone())
+            .unwrap_or_default(),
+        tender_id: contract.tender_id.clone(),
+    };
+    enqueue(txn, "tendering.finance_linked", &contract.council_id, &contract.id, &event).await.map(|_| ())
 }

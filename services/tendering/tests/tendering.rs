@@ -2,6 +2,7 @@
 //! and on SQLite with the embedded event log.
 
 mod tendering {
+    pub mod awards;
     pub mod lifecycle;
     pub mod refusals;
     pub mod scheduler;

@@ -6,12 +6,16 @@
 
 pub mod amendment;
 pub mod bid_check;
+pub mod contract;
+pub mod portfolio;
 pub mod rules;
 pub mod templates;
 pub mod tender_check;
 
 pub use amendment::{UPDATABLE_PATHS, apply, check_mask, is_material, paths_set_in};
 pub use bid_check::{check_bid, word_count};
+pub use contract::{check_block_contract, contract_status};
+pub use portfolio::summarise;
 pub use rules::{Band, BandSet, Rules, RulesError, ThresholdSet};
 pub use templates::{BLANK, create_from_template, evidence_for, templates};
 pub use tender_check::{

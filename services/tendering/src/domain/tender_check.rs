@@ -21,7 +21,7 @@ use prost_types::Timestamp;
 use proto::commissioning::common::v1::area::Part;
 use proto::commissioning::common::v1::{Area, Money, OrganisationKind, ServiceCategory};
 use proto::commissioning::tendering::v1::{
-    Criterion, CriterionKind, Lot, Procedure, PublicationDuties, Tender, TenderStatus, TieBreakRule,
+    Criterion, CriterionKind, Funder, Lot, Procedure, PublicationDuties, Tender, TenderStatus, TieBreakRule,
 };
 
 use super::rules::ThresholdSet;
@@ -83,7 +83,7 @@ pub fn check_fields(tender: &Tender, path: &str) -> Vec<FieldViolation> {
     }
     check_values(&mut v, tender, path);
     check_contract_period(&mut v, tender, path);
-    check_funders(&mut v, tender, path);
+    check_funders(&mut v, &tender.funders, path);
     check_procedure(&mut v, tender, path);
     if !tender.evidence_requirements.is_empty() {
         v.nested(parse_requirements(&tender.evidence_requirements, path, "evidence_requirements"));
@@ -300,8 +300,9 @@ fn check_contract_period(v: &mut Violations, tender: &Tender, path: &str) {
     }
 }
 
-fn check_funders(v: &mut Violations, tender: &Tender, path: &str) {
-    for (index, funder) in tender.funders.iter().enumerate() {
+/// Funders named with their kind, shares of 1 to 10,000 basis points adding up to 10,000.
+pub(crate) fn check_funders(v: &mut Violations, funders: &[Funder], path: &str) {
+    for (index, funder) in funders.iter().enumerate() {
         let funder_path = element(path, "funders", index);
         let organisation_path = field(&funder_path, "organisation");
         match &funder.organisation {
@@ -328,8 +329,8 @@ fn check_funders(v: &mut Violations, tender: &Tender, path: &str) {
             ));
         }
     }
-    let total: i64 = tender.funders.iter().map(|funder| i64::from(funder.share_basis_points)).sum();
-    if !tender.funders.is_empty() && total != i64::from(WHOLE_SHARE) {
+    let total: i64 = funders.iter().map(|funder| i64::from(funder.share_basis_points)).sum();
+    if !funders.is_empty() && total != i64::from(WHOLE_SHARE) {
         v.add(FieldViolation::new(
             field(path, "funders"),
             format!(

@@ -248,7 +248,7 @@ fn ensure_taking_bids(tender: &Tender, now: DateTime<Utc>) -> Result<(), Error> 
 }
 
 /// The tender's own bid key.
-fn bid_key(master_key: &MasterKey, stored: &tenders::Stored) -> Result<DataKey, Error> {
+pub(super) fn bid_key(master_key: &MasterKey, stored: &tenders::Stored) -> Result<DataKey, Error> {
     let wrapped = stored.wrapped_bid_key.as_deref().ok_or_else(|| {
         Error::precondition(
             "TENDER_HAS_NO_BIDS",
@@ -264,7 +264,7 @@ fn aad(receipt: &BidReceipt) -> String {
 }
 
 /// The contents of a stored bid.
-fn open(key: &DataKey, bid: &bids::Model) -> Result<BidContent, Error> {
+pub(super) fn open(key: &DataKey, bid: &bids::Model) -> Result<BidContent, Error> {
     let sealed =
         bid.sealed_content.as_deref().ok_or_else(|| Error::internal(format!("bid {} has no contents", bid.id)))?;
     let plain = key.open(sealed, aad(&receipt(bid)).as_bytes()).map_err(Error::internal)?;

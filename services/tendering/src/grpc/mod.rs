@@ -1,15 +1,18 @@
 //! The gRPC face of the tendering service: each call checks who may make it, then does its work in
 //! one unit of work on the locked tender, with its audit row and events. `tenders` holds the
 //! tender's own calls, `questions` the clarification questions, `bids` the sealed bids and their
-//! opening. Calls of later stages (awards, contracts, open data) answer UNIMPLEMENTED for now.
+//! opening, `awards` the awards, `contracts` the portfolio and the finance write-back.
 
 mod access;
+mod awards;
 mod bids;
+mod contracts;
 mod questions;
 mod tenders;
 
 use std::sync::Arc;
 
+use platform::calls::Peer;
 use platform::db::Database;
 use proto::commissioning::tendering::v1::tendering_service_server::TenderingService;
 use proto::commissioning::tendering::v1::*;
@@ -25,17 +28,23 @@ pub struct TenderingApi {
     master_key: Arc<MasterKey>,
     minimum_bid_period: chrono::Duration,
     ocid_prefix: String,
+    /// The compliance service, asked about a winner's evidence.
+    compliance: Peer,
+}
+
+/// How the API is set up.
+pub struct Setup {
+    pub rules: Arc<Rules>,
+    pub master_key: Arc<MasterKey>,
+    pub minimum_bid_period: chrono::Duration,
+    pub ocid_prefix: String,
+    pub compliance: Peer,
 }
 
 impl TenderingApi {
-    pub fn new(
-        db: Database,
-        rules: Arc<Rules>,
-        master_key: Arc<MasterKey>,
-        minimum_bid_period: chrono::Duration,
-        ocid_prefix: String,
-    ) -> Self {
-        Self { db, rules, master_key, minimum_bid_period, ocid_prefix }
+    pub fn new(db: Database, setup: Setup) -> Self {
+        let Setup { rules, master_key, minimum_bid_period, ocid_prefix, compliance } = setup;
+        Self { db, rules, master_key, minimum_bid_period, ocid_prefix, compliance }
     }
 }
 
@@ -102,5 +111,42 @@ impl TenderingService for TenderingApi {
 
     async fn list_opened_bids(&self, request: Request<ListOpenedBidsRequest>) -> Answer<ListOpenedBidsResponse> {
         self.opened_bids(request).await
+    }
+
+    async fn award_tender(&self, request: Request<AwardTenderRequest>) -> Answer<AwardTenderResponse> {
+        self.award(request).await
+    }
+
+    async fn declare_tender_unsuccessful(
+        &self,
+        request: Request<DeclareTenderUnsuccessfulRequest>,
+    ) -> Answer<DeclareTenderUnsuccessfulResponse> {
+        self.declare_unsuccessful(request).await
+    }
+
+    async fn register_contract(&self, request: Request<RegisterContractRequest>) -> Answer<RegisterContractResponse> {
+        self.register(request).await
+    }
+
+    async fn get_contract(&self, request: Request<GetContractRequest>) -> Answer<GetContractResponse> {
+        self.read_contract(request).await
+    }
+
+    async fn list_contracts(&self, request: Request<ListContractsRequest>) -> Answer<ListContractsResponse> {
+        self.contracts_of(request).await
+    }
+
+    async fn get_commissioning_summary(
+        &self,
+        request: Request<GetCommissioningSummaryRequest>,
+    ) -> Answer<GetCommissioningSummaryResponse> {
+        self.summary(request).await
+    }
+
+    async fn record_finance_reference(
+        &self,
+        request: Request<RecordFinanceReferenceRequest>,
+    ) -> Answer<RecordFinanceReferenceResponse> {
+        self.finance(request).await
     }
 }

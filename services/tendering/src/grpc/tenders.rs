@@ -299,7 +299,7 @@ impl TenderingApi {
     }
 
     /// A tender just changed, as stored.
-    async fn reread(&self, id: String) -> Result<Tender, Error> {
+    pub(super) async fn reread(&self, id: String) -> Result<Tender, Error> {
         let stored = tenders::find(self.db.conn(), &id).await?.ok_or(Error::NotFound { kind: "tender", id })?;
         Ok(stored.tender)
     }

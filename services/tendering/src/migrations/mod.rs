@@ -3,6 +3,7 @@
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 mod m20261128_300001_tenders;
+mod m20261128_300002_contracts;
 
 /// Every migration of the tendering database, in order.
 pub struct Migrator;
@@ -11,6 +12,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         let mut migrations = platform::migrations::platform_migrations();
         migrations.push(Box::new(m20261128_300001_tenders::Migration));
+        migrations.push(Box::new(m20261128_300002_contracts::Migration));
         migrations
     }
 }
