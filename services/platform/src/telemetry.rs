@@ -37,21 +37,59 @@ impl Drop for TelemetryGuard {
 /// Installs the global subscriber for a service. Spans get OpenTelemetry ids even without an
 /// exporter, so trace context still flows from caller to consumer.
 pub fn init(service_name: &str, format: LogFormat, otlp_endpoint: Option<&str>) -> anyhow::Result<TelemetryGuard> {
-    install(service_name, format, otlp_endpoint, false)
+    install(service_name, format, otlp_endpoint, false, None)
+}
+
+/// Log lines kept in memory (see [`install`]).
+#[derive(Clone, Default)]
+pub struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl LogCapture {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        self.0.lock().map(|bytes| String::from_utf8_lossy(&bytes).into_owned()).unwrap_or_default()
+    }
+}
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().map_err(|_| std::io::Error::other("log capture poisoned"))?.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogCapture {
+    type Writer = LogCapture;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
 }
 
 /// As [`init`]; with `test_writer`, lines go through the test harness, which shows them only
-/// for a failing test.
+/// for a failing test; with `capture`, every line and every closed span with its fields is also
+/// kept in memory, for tests that check what reaches the logs.
 pub(crate) fn install(
     service_name: &str,
     format: LogFormat,
     otlp_endpoint: Option<&str>,
     test_writer: bool,
+    capture: Option<LogCapture>,
 ) -> anyhow::Result<TelemetryGuard> {
     let provider = tracer_provider(service_name, otlp_endpoint)?;
     let otel = tracing_opentelemetry::layer().with_tracer(provider.tracer(service_name.to_owned()));
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let registry = tracing_subscriber::registry().with(filter).with(otel);
+    let captured = capture.map(|capture| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+            .with_writer(capture)
+    });
+    let registry = tracing_subscriber::registry().with(filter).with(otel).with(captured);
     match (format, test_writer) {
         (LogFormat::Text, false) => registry.with(tracing_subscriber::fmt::layer()).try_init()?,
         (LogFormat::Text, true) => registry.with(tracing_subscriber::fmt::layer().with_test_writer()).try_init()?,

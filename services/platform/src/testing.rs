@@ -162,10 +162,24 @@ pub fn named_token(user: &str, organisation: &str, organisation_name: &str, role
         .unwrap_or_else(|error| panic!("cannot sign a test token: {error}"))
 }
 
-/// Installs, once per test binary, a subscriber whose spans carry OpenTelemetry trace ids.
+/// Installs, once per test binary, a subscriber whose spans carry OpenTelemetry trace ids, and
+/// which also keeps every line in memory for [`captured_logs`].
 pub fn init_tracing() {
     static GUARD: OnceLock<Option<crate::telemetry::TelemetryGuard>> = OnceLock::new();
-    GUARD.get_or_init(|| crate::telemetry::install("tests", crate::config::LogFormat::Text, None, true).ok());
+    GUARD.get_or_init(|| {
+        crate::telemetry::install("tests", crate::config::LogFormat::Text, None, true, Some(log_capture().clone())).ok()
+    });
+}
+
+fn log_capture() -> &'static crate::telemetry::LogCapture {
+    static CAPTURE: OnceLock<crate::telemetry::LogCapture> = OnceLock::new();
+    CAPTURE.get_or_init(crate::telemetry::LogCapture::default)
+}
+
+/// Every log line and closed span (with its fields) written in this test binary so far, from
+/// every test: look for a marker unique to yours.
+pub fn captured_logs() -> String {
+    log_capture().text()
 }
 
 /// A gRPC channel to a server started on `addr`.

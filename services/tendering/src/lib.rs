@@ -12,6 +12,7 @@ pub mod domain;
 pub mod events;
 pub mod grpc;
 pub mod migrations;
+pub mod ocds;
 pub mod scheduler;
 pub mod sealing;
 pub mod store;

@@ -3,6 +3,7 @@
 
 mod tendering {
     pub mod awards;
+    pub mod deadline;
     pub mod lifecycle;
     pub mod refusals;
     pub mod scheduler;

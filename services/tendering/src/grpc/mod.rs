@@ -1,12 +1,14 @@
 //! The gRPC face of the tendering service: each call checks who may make it, then does its work in
 //! one unit of work on the locked tender, with its audit row and events. `tenders` holds the
 //! tender's own calls, `questions` the clarification questions, `bids` the sealed bids and their
-//! opening, `awards` the awards, `contracts` the portfolio and the finance write-back.
+//! opening, `awards` the awards, `contracts` the portfolio and the finance write-back, `open_data`
+//! the OCDS release packages.
 
 mod access;
 mod awards;
 mod bids;
 mod contracts;
+mod open_data;
 mod questions;
 mod tenders;
 
@@ -148,5 +150,12 @@ impl TenderingService for TenderingApi {
         request: Request<RecordFinanceReferenceRequest>,
     ) -> Answer<RecordFinanceReferenceResponse> {
         self.finance(request).await
+    }
+
+    async fn get_ocds_release_package(
+        &self,
+        request: Request<GetOcdsReleasePackageRequest>,
+    ) -> Answer<GetOcdsReleasePackageResponse> {
+        self.open_data(request).await
     }
 }

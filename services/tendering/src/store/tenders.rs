@@ -124,6 +124,17 @@ pub async fn list<C: ConnectionTrait>(db: &C, filter: &Filter<'_>, page: Page) -
     query.all(db).await?.into_iter().map(|row| stored(row).map(|stored| stored.tender)).collect()
 }
 
+/// Every published (not draft) tender of a council, oldest first: its open data.
+pub async fn published_of<C: ConnectionTrait>(db: &C, council_id: &str) -> Result<Vec<Tender>, Error> {
+    let rows = Entity::find()
+        .filter(Column::CouncilId.eq(council_id))
+        .filter(Column::Status.ne(TenderStatus::Draft as i32))
+        .order_by_asc(Column::CreatedAt)
+        .all(db)
+        .await?;
+    rows.into_iter().map(|row| stored(row).map(|stored| stored.tender)).collect()
+}
+
 /// Ids of tenders whose enquiry period has ended by `now` and are still taking questions.
 pub async fn enquiries_ended<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<Vec<String>, Error> {
     due(db, TenderStatus::ActiveEnquiries, Column::EnquiryPeriodEnd, now).await

@@ -257,6 +257,22 @@ async fn an_award_waits_for_the_evaluation_and_the_winners_evidence() {
     assert_eq!(summary.vcse_share_basis_points, 157, "7,200 of 457,200 is 1.57%");
     assert_eq!(summary.awarded_tender_count, 1);
 
+    // Open data: the award and its contract, and the council's block contract beside it.
+    let awarded_package =
+        ocds_package(&app, GetOcdsReleasePackageRequest { tender_id: tender.id.clone(), ..Default::default() }).await;
+    let last = awarded_package["releases"].as_array().and_then(|releases| releases.last()).expect("a release");
+    assert_eq!(last["tag"], serde_json::json!(["award", "contract"]));
+    assert_eq!(last["awards"][0]["value"]["amount"].as_f64(), Some(7_200.0));
+    let council = GetOcdsReleasePackageRequest { council_id: "lambeth".into(), ..Default::default() };
+    let portfolio = ocds_package(&app, council).await;
+    let ocids: std::collections::HashSet<_> = portfolio["releases"]
+        .as_array()
+        .expect("releases")
+        .iter()
+        .filter_map(|release| release["ocid"].as_str())
+        .collect();
+    assert_eq!(ocids.len(), 2, "the micro-tender's process and the block contract's");
+
     let db = app.database().await;
     use sea_orm::ConnectionTrait;
     let sql = "SELECT event_type FROM outbox WHERE event_type IN ('tendering.contract_awarded', 'tendering.bidders_notified', 'tendering.finance_linked', 'tendering.contract_registered') ORDER BY event_type";

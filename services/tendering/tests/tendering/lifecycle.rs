@@ -17,6 +17,15 @@ async fn from_draft_to_opened_bids(app: App) {
     assert_eq!(tender.lots.len(), 1, "a tender without lots has one");
     let duties = tender.publication_duties.clone().expect("duties");
     assert!(duties.transparency_publication_required && !duties.central_digital_platform_notice_required);
+    let one_tender = GetOcdsReleasePackageRequest { tender_id: tender.id.clone(), ..Default::default() };
+    let published = ocds_package(&app, one_tender.clone()).await;
+    let releases = published["releases"].as_array().expect("releases");
+    assert_eq!(releases.len(), 1);
+    assert_eq!(
+        (releases[0]["tag"][0].as_str(), releases[0]["tender"]["status"].as_str()),
+        (Some("tender"), Some("active"))
+    );
+    assert_eq!(releases[0]["ocid"].as_str(), Some(tender.ocid.as_str()));
 
     // A provider asks; the officer answers; everyone sees the answer but not who asked.
     let ask = AskQuestionRequest {
@@ -109,6 +118,19 @@ async fn from_draft_to_opened_bids(app: App) {
     let hashes: Vec<_> = record.entries.iter().map(|entry| entry.sha256_hex.as_str()).collect();
     assert_eq!(hashes, [replaced.sha256_hex.as_str(), second.sha256_hex.as_str()]);
     assert_eq!(record.entries[0].provider_name, "brixton-friends charity");
+    let closed_package = ocds_package(&app, one_tender).await;
+    let latest = closed_package["releases"].as_array().and_then(|releases| releases.last()).expect("a release");
+    assert_eq!(latest["tender"]["numberOfTenderers"].as_i64(), Some(2));
+    let tenderers = latest["parties"]
+        .as_array()
+        .expect("parties")
+        .iter()
+        .filter(|party| party["roles"].as_array().is_some_and(|roles| roles.iter().any(|role| role == "tenderer")));
+    assert_eq!(tenderers.count(), 2);
+    assert!(
+        !closed_package.to_string().contains("720000") && !closed_package.to_string().contains("7200"),
+        "no bid prices"
+    );
 
     // Only the evaluation service reads the opened bids.
     let opened_request = ListOpenedBidsRequest { tender_id: tender.id.clone(), ..Default::default() };

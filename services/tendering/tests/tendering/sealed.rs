@@ -86,3 +86,21 @@ async fn bid_contents_never_leak_before_the_deadline() {
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bid_contents_never_reach_the_logs() {
+    let app = on_sqlite().await;
+    let tender = published(&app, befriending(Duration::from_secs(1), Duration::from_millis(3_500))).await;
+    run_scheduler_after(&app, tender.enquiry_period_end.as_ref().expect("end")).await;
+    let marker = format!("CANARY{}", uuid::Uuid::new_v4().simple());
+    submit(&app, bid(&tender, "brixton-friends", 5_000, &format!("We visit weekly {marker}"))).await.expect("bid");
+    let over_limit = vec![marker.as_str(); 2_000].join(" ");
+    let refused = submit(&app, bid(&tender, "tulse-hill-club", 5_000, &over_limit)).await.expect_err("too long");
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert!(!refused.message().contains(&marker), "the refusal quotes the bid: {}", refused.message());
+    app.stop().await;
+
+    let written = platform::testing::captured_logs();
+    assert!(written.contains("TenderingService/SubmitBid"), "the capture saw the calls ({} bytes)", written.len());
+    assert!(!written.contains(&marker), "the marker reached the logs");
+}
