@@ -1,6 +1,7 @@
 //! Moves tenders at their period ends by the database clock: enquiries close into tendering, and at
 //! the bid deadline the tender closes, its bids are opened and the opening record goes to the audit
-//! log and out as `tendering.tender_closed`. Each move re-checks the locked tender's status, so with
+//! log and out as `tendering.tender_closed`; an awarded tender is complete once its contracts have
+//! ended. Each move re-checks the locked tender's status, so with
 //! several replicas running each happens exactly once.
 
 use std::time::Duration;
@@ -10,10 +11,10 @@ use platform::audit::{self, AuditEntry};
 use platform::db::{Database, database_now};
 use platform::time::{from_timestamp, to_timestamp};
 use proto::commissioning::events::v1::UnsuccessfulReason;
-use proto::commissioning::tendering::v1::{BidStatus, OpeningEntry, OpeningRecord, TenderStatus};
+use proto::commissioning::tendering::v1::{BidStatus, ContractStatus, OpeningEntry, OpeningRecord, TenderStatus};
 
 use crate::events;
-use crate::store::{bids, openings, tenders};
+use crate::store::{bids, contracts, openings, tenders};
 
 /// The identity the scheduler's moves are audited under.
 const SCHEDULER: &str = "service:tendering";
@@ -40,7 +41,33 @@ pub async fn tick(db: &Database) -> Result<usize, Error> {
     for id in tenders::deadlines_passed(db.conn(), now).await? {
         moved += usize::from(db.unit_of_work(|txn| Box::pin(async move { close(txn, &id).await })).await?);
     }
+    moved += complete_ended(db, platform::time::london_date(now)).await?;
     Ok(moved)
+}
+
+/// AWARDED -> COMPLETE for every tender whose contracts have all ended by `today` (a parameter, so
+/// tests need not wait years); returns how many moved.
+pub async fn complete_ended(db: &Database, today: chrono::NaiveDate) -> Result<usize, Error> {
+    let mut moved = 0;
+    for id in tenders::with_status(db.conn(), TenderStatus::Awarded).await? {
+        moved += usize::from(db.unit_of_work(|txn| Box::pin(async move { complete(txn, &id, today).await })).await?);
+    }
+    Ok(moved)
+}
+
+async fn complete(txn: &sea_orm::DatabaseTransaction, id: &str, today: chrono::NaiveDate) -> Result<bool, Error> {
+    let Some(mut stored) = tenders::lock(txn, id).await? else { return Ok(false) };
+    let now = database_now(txn).await?;
+    let awarded = contracts::of_tender(txn, id).await?;
+    let ended = !awarded.is_empty()
+        && awarded.iter().all(|contract| crate::domain::contract_status(contract, today) == ContractStatus::Ended);
+    if stored.tender.status != TenderStatus::Awarded as i32 || !ended {
+        return Ok(false);
+    }
+    stored.tender.status = TenderStatus::Complete as i32;
+    tenders::save(txn, &stored, now).await?;
+    record(txn, &stored.tender.council_id, "tender.completed", id, serde_json::json!({})).await?;
+    Ok(true)
 }
 
 /// ACTIVE_ENQUIRIES -> ACTIVE_TENDERING once the enquiry period has ended.

@@ -135,6 +135,18 @@ pub async fn published_of<C: ConnectionTrait>(db: &C, council_id: &str) -> Resul
     rows.into_iter().map(|row| stored(row).map(|stored| stored.tender)).collect()
 }
 
+/// Ids of tenders in `status`.
+pub async fn with_status<C: ConnectionTrait>(db: &C, status: TenderStatus) -> Result<Vec<String>, Error> {
+    let ids = Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::Status.eq(status as i32))
+        .into_tuple::<String>()
+        .all(db)
+        .await?;
+    Ok(ids)
+}
+
 /// Ids of tenders whose enquiry period has ended by `now` and are still taking questions.
 pub async fn enquiries_ended<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<Vec<String>, Error> {
     due(db, TenderStatus::ActiveEnquiries, Column::EnquiryPeriodEnd, now).await

@@ -257,6 +257,13 @@ async fn an_award_waits_for_the_evaluation_and_the_winners_evidence() {
     assert_eq!(summary.vcse_share_basis_points, 157, "7,200 of 457,200 is 1.57%");
     assert_eq!(summary.awarded_tender_count, 1);
 
+    // The day after the contract ends, the tender is complete; not a day before.
+    let db = app.database().await;
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    assert_eq!(tendering::scheduler::complete_ended(&db, day(2028, 3, 31)).await.expect("ran"), 0);
+    assert_eq!(tendering::scheduler::complete_ended(&db, day(2028, 4, 1)).await.expect("ran"), 1);
+    assert_eq!(get(&app, &tender.id, &lambeth).await.expect("tender").status(), TenderStatus::Complete);
+
     // Open data: the award and its contract, and the council's block contract beside it.
     let awarded_package =
         ocds_package(&app, GetOcdsReleasePackageRequest { tender_id: tender.id.clone(), ..Default::default() }).await;
@@ -273,7 +280,6 @@ async fn an_award_waits_for_the_evaluation_and_the_winners_evidence() {
         .collect();
     assert_eq!(ocids.len(), 2, "the micro-tender's process and the block contract's");
 
-    let db = app.database().await;
     use sea_orm::ConnectionTrait;
     let sql = "SELECT event_type FROM outbox WHERE event_type IN ('tendering.contract_awarded', 'tendering.bidders_notified', 'tendering.finance_linked', 'tendering.contract_registered') ORDER BY event_type";
     let rows = db.conn().query_all_raw(sea_orm::Statement::from_string(db.backend(), sql)).await.expect("read");
