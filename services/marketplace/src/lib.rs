@@ -44,7 +44,9 @@ impl Marketplace {
         let server = platform::grpc::start(&ServerOptions::from_settings(&settings), routes.routes(), &names).await?;
         // The services call each other on the one port, once it is known.
         let own_address = format!("http://{}", server.local_addr());
-        tendering.compliance().set_url(own_address);
+        tendering.compliance().set_url(own_address.clone());
+        evaluation.compliance().set_url(own_address.clone());
+        evaluation.tendering().set_url(own_address);
         Ok(Self { server, _services: (providers, compliance, tendering, evaluation) })
     }
 

@@ -272,6 +272,8 @@ pub struct TestApp<S> {
     postgres: Option<(PostgresDatabase, NatsBus)>,
     files: tempfile::TempDir,
     events: EventsConfig,
+    /// Whether stopping deletes the stream (not when it joined another service's).
+    owns_stream: bool,
 }
 
 impl<S: crate::runtime::Service> TestApp<S> {
@@ -294,6 +296,38 @@ impl<S: crate::runtime::Service> TestApp<S> {
         let files = tempfile::tempdir().unwrap_or_else(|error| panic!("no temporary folder: {error}"));
         let bus = crate::events::EventBus::Nats(nats.clone());
         Self::start_in(files, url, bus, events, Some((database, nats)), configure).await
+    }
+
+    /// On its own PostgreSQL database but on `other`'s NATS stream, as services of one marketplace
+    /// are: each hears what the other publishes. Stop it before `other`, which owns the stream.
+    pub async fn on_postgres_beside<T>(
+        other: &TestApp<T>,
+        configure: impl FnOnce(&mut crate::config::Settings),
+    ) -> Self {
+        let Some((_, nats)) = &other.postgres else { panic!("{} runs on the embedded log, not NATS", S::NAME) };
+        let database = PostgresDatabase::create().await;
+        let url = Some(database.url.clone());
+        let files = tempfile::tempdir().unwrap_or_else(|error| panic!("no temporary folder: {error}"));
+        let mut app = Self::start_in(
+            files,
+            url,
+            other.bus.clone(),
+            other.events.clone(),
+            Some((database, nats.clone())),
+            configure,
+        )
+        .await;
+        app.owns_stream = false;
+        app
+    }
+
+    /// On its own SQLite files but on `other`'s embedded event log.
+    pub async fn on_sqlite_beside<T>(other: &TestApp<T>, configure: impl FnOnce(&mut crate::config::Settings)) -> Self {
+        if other.postgres.is_some() {
+            panic!("{} runs on NATS, not the embedded log", S::NAME);
+        }
+        let files = tempfile::tempdir().unwrap_or_else(|error| panic!("no temporary folder: {error}"));
+        Self::start_in(files, None, other.bus.clone(), other.events.clone(), None, configure).await
     }
 
     /// On SQLite and the embedded log, with the settings changed by `configure` first.
@@ -326,7 +360,7 @@ impl<S: crate::runtime::Service> TestApp<S> {
         let server = crate::grpc::start(&options, routes.routes(), &[S::GRPC_NAME])
             .await
             .unwrap_or_else(|error| panic!("{} does not serve: {error:#}", S::NAME));
-        Self { bus, service, server, postgres, files, events }
+        Self { bus, service, server, postgres, files, events, owns_stream: true }
     }
 
     /// The first token of this test's event subjects: subscribe to `<root>.>` to see them all.
@@ -367,7 +401,9 @@ impl<S: crate::runtime::Service> TestApp<S> {
         }
         drop(self.service);
         if let Some((database, nats)) = self.postgres {
-            delete_stream(&nats).await;
+            if self.owns_stream {
+                delete_stream(&nats).await;
+            }
             database.drop_database().await;
         }
     }

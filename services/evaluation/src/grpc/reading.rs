@@ -1,0 +1,58 @@
+//! GetEvaluation and ListEvaluations, for the buying council's officers and the panel. While the
+//! panel is scoring, each person sees only their own scores: evaluators score blind.
+
+use platform::Error;
+use platform::auth::{Caller, Role};
+use platform::paging::Page;
+use proto::commissioning::evaluation::v1::*;
+use tonic::{Request, Response};
+
+use super::{Answer, EvaluationApi, is_officer, panel_member};
+use crate::store;
+
+impl EvaluationApi {
+    pub(super) async fn get(&self, request: Request<GetEvaluationRequest>) -> Answer<GetEvaluationResponse> {
+        let caller = Caller::of(&request)?.clone();
+        let request = request.into_inner();
+        let found = match (request.evaluation_id.trim(), request.tender_id.trim()) {
+            (id, "") if !id.is_empty() => store::find(self.db.conn(), id).await?,
+            ("", tender) if !tender.is_empty() => store::of_tender(self.db.conn(), tender).await?,
+            _ => return Err(Error::invalid("evaluation_id", "give either evaluation_id or tender_id").into()),
+        };
+        let evaluation =
+            found.ok_or_else(|| Error::NotFound { kind: "evaluation", id: request.evaluation_id.clone() })?;
+        if !(is_officer(&caller, &evaluation) || panel_member(&caller, &evaluation).is_some()) {
+            return Err(Error::PermissionDenied(
+                "an evaluation is for the buying council's officers and its panel".into(),
+            )
+            .into());
+        }
+        Ok(Response::new(GetEvaluationResponse { evaluation: Some(as_seen_by(&caller, evaluation)) }))
+    }
+
+    pub(super) async fn list(&self, request: Request<ListEvaluationsRequest>) -> Answer<ListEvaluationsResponse> {
+        let caller = Caller::of(&request)?.clone();
+        caller.require_any(&[Role::Officer, Role::Evaluator])?;
+        let page = Page::of(request.get_ref())?;
+        let request = request.into_inner();
+        let found = store::of_council(self.db.conn(), &caller.organisation_id, &request.statuses, page).await?;
+        let next_page_token = page.next_token(found.len());
+        let evaluations = found
+            .into_iter()
+            .filter(|evaluation| {
+                let on_panel = panel_member(&caller, evaluation).is_some();
+                on_panel || (!request.assigned_to_me && is_officer(&caller, evaluation))
+            })
+            .map(|evaluation| as_seen_by(&caller, evaluation))
+            .collect();
+        Ok(Response::new(ListEvaluationsResponse { evaluations, next_page_token }))
+    }
+}
+
+/// The evaluation with, while scoring, only the caller's own scores.
+fn as_seen_by(caller: &Caller, mut evaluation: Evaluation) -> Evaluation {
+    if evaluation.status == EvaluationStatus::Scoring as i32 {
+        evaluation.scores.retain(|score| score.evaluator_user_id == caller.user_id);
+    }
+    evaluation
+}

@@ -1,0 +1,9 @@
+//! The evaluation service through gRPC beside the tendering and compliance services on one event
+//! stream (PostgreSQL and NATS JetStream, which must be running; and SQLite with the embedded log),
+//! as a council panel would use it.
+
+mod evaluation {
+    pub mod duplicates;
+    pub mod panel;
+    pub mod support;
+}
