@@ -2,6 +2,8 @@
 //! bus. With no configuration it runs on the embedded default (SQLite files, the embedded event
 //! log and a document folder under `DATA_DIR`), so a newcomer needs no servers.
 
+pub mod demo;
+
 use compliance::Compliance;
 use evaluation::Evaluation;
 use platform::config::Settings;
@@ -63,5 +65,18 @@ impl Marketplace {
     /// Serves until SIGTERM or Ctrl-C.
     pub async fn serve_until_signalled(self) -> anyhow::Result<()> {
         self.server.serve_until_signalled().await
+    }
+}
+
+/// The secret development tokens are minted with: `AUTH_HS256_SECRET`, or the embedded default's
+/// own. Refused when production keys (a JWKS) are configured: tokens then come from the identity
+/// provider.
+pub fn development_token_secret(settings: &Settings) -> anyhow::Result<String> {
+    if settings.auth_jwks_path.is_some() || settings.auth_jwks_url.is_some() {
+        anyhow::bail!("production token keys are configured (AUTH_JWKS_*); get a token from the identity provider");
+    }
+    match &settings.auth_hs256_secret {
+        Some(secret) => Ok(secret.clone()),
+        None => platform::runtime::dev_secret(&settings.data_dir),
     }
 }

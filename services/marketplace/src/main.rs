@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use figment::providers::Serialized;
+use marketplace::demo::{Connection, Pace, Tokens};
 use marketplace::{DEFAULT_PORT, Marketplace};
 use platform::auth::{Claims, Role};
 use platform::config::Settings;
@@ -26,6 +27,17 @@ enum Command {
         /// Address to listen on (overrides GRPC_LISTEN_ADDR).
         #[arg(long)]
         listen: Option<SocketAddr>,
+    },
+    /// Walk the story of the people the marketplace is for, printing each step: against a running
+    /// marketplace (`--address`), or one started here on a fresh embedded default.
+    Demo {
+        /// `http://host:port` of a running all-in-one marketplace; unset starts one for the demo.
+        #[arg(long)]
+        address: Option<String>,
+        /// The marketplace's shortest bid period in seconds (TENDERING_MINIMUM_BID_PERIOD_SECS);
+        /// the demo's tenders close this long after publishing, so it must match a running one.
+        #[arg(long, default_value_t = 6)]
+        bid_period_secs: u64,
     },
     /// Print a development token for the embedded default (refused when production keys are set).
     Token {
@@ -78,17 +90,10 @@ async fn main() -> anyhow::Result<()> {
             println!("marketplace listening on {}", marketplace.local_addr());
             marketplace.serve_until_signalled().await
         }
+        Command::Demo { address, bid_period_secs } => demo(&cli, address.as_deref(), *bid_period_secs).await,
         Command::Token { roles, org, org_name, user, hours } => {
             let settings = settings(&cli, None)?;
-            if settings.auth_jwks_path.is_some() || settings.auth_jwks_url.is_some() {
-                anyhow::bail!(
-                    "production token keys are configured (AUTH_JWKS_*); get a token from the identity provider"
-                );
-            }
-            let secret = match &settings.auth_hs256_secret {
-                Some(secret) => secret.clone(),
-                None => platform::runtime::dev_secret(&settings.data_dir)?,
-            };
+            let secret = marketplace::development_token_secret(&settings)?;
             let now = chrono::Utc::now().timestamp();
             let claims = Claims {
                 sub: user.clone(),
@@ -104,4 +109,40 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Runs the demo against `address`, or against a marketplace it starts on a fresh data folder.
+async fn demo(cli: &Cli, address: Option<&str>, bid_period_secs: u64) -> anyhow::Result<()> {
+    let pace = Pace { bid_period: std::time::Duration::from_secs(bid_period_secs) };
+    let mut settings = settings(cli, None)?;
+    let scratch = tempfile::tempdir()?;
+    let (connection, running) = match address {
+        Some(address) => {
+            let channel = tonic::transport::Endpoint::from_shared(address.to_owned())?.connect().await?;
+            (Connection::all_in_one(channel), None)
+        }
+        None => {
+            if cli.data_dir.is_none() {
+                settings.data_dir = scratch.path().to_path_buf();
+            }
+            settings.grpc_listen_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+            settings.tendering_minimum_bid_period_secs = bid_period_secs;
+            settings.tendering_scheduler_interval_ms = 250;
+            println!("Starting a marketplace on the embedded default in {}", settings.data_dir.display());
+            let marketplace = Marketplace::start(settings.clone()).await?;
+            let url = format!("http://{}", marketplace.local_addr());
+            let channel = tonic::transport::Endpoint::from_shared(url)?.connect().await?;
+            (Connection::all_in_one(channel), Some(marketplace))
+        }
+    };
+    let tokens = Tokens {
+        secret: marketplace::development_token_secret(&settings)?,
+        issuer: settings.auth_issuer.clone(),
+        audience: settings.auth_audience.clone(),
+    };
+    let outcome = marketplace::demo::run(&connection, &tokens, &pace, std::io::stdout()).await;
+    if let Some(marketplace) = running {
+        marketplace.shutdown().await?;
+    }
+    outcome.map(|_| ())
 }
