@@ -140,7 +140,7 @@ async fn demo(cli: &Cli, address: Option<&str>, bid_period_secs: u64) -> anyhow:
         issuer: settings.auth_issuer.clone(),
         audience: settings.auth_audience.clone(),
     };
-    let outcome = marketplace::demo::run(&connection, &tokens, &pace, std::io::stdout()).await;
+    let outcome = marketplace::demo::run(&connection, &tokens, &pace, std::io::stdout(), async |_| Ok(())).await;
     if let Some(marketplace) = running {
         marketplace.shutdown().await?;
     }

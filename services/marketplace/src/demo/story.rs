@@ -43,9 +43,18 @@ struct People {
     charities: Vec<(String, String)>,
 }
 
-/// Walks the whole story against `connection`, printing to `out`; returns what it did.
-pub async fn run(connection: &Connection, tokens: &Tokens, pace: &Pace, out: impl Write) -> anyhow::Result<Summary> {
+/// Walks the whole story against `connection`, printing to `out`; returns what it did. After each
+/// step `between_steps` is called with the step's number: the end-to-end tests restart a service
+/// there.
+pub async fn run(
+    connection: &Connection,
+    tokens: &Tokens,
+    pace: &Pace,
+    out: impl Write,
+    between_steps: impl AsyncFnMut(usize) -> anyhow::Result<()>,
+) -> anyhow::Result<Summary> {
     let mut story = Story {
+        between_steps,
         connection: connection.clone(),
         pace,
         narrator: Narrator::new(out, STEPS),
@@ -65,7 +74,8 @@ pub async fn run(connection: &Connection, tokens: &Tokens, pace: &Pace, out: imp
     Ok(story.summary)
 }
 
-struct Story<'a, W: Write> {
+struct Story<'a, W: Write, B> {
+    between_steps: B,
     connection: Connection,
     pace: &'a Pace,
     narrator: Narrator<W>,
@@ -109,7 +119,7 @@ fn short(hash: &str) -> String {
     format!("{}…", hash.chars().take(12).collect::<String>())
 }
 
-impl<W: Write> Story<'_, W> {
+impl<W: Write, B: AsyncFnMut(usize) -> anyhow::Result<()>> Story<'_, W, B> {
     fn tenders(&self) -> TenderingServiceClient<tonic::transport::Channel> {
         TenderingServiceClient::new(self.connection.tendering.clone())
     }
@@ -124,16 +134,27 @@ impl<W: Write> Story<'_, W> {
 
     async fn walk(&mut self) -> anyhow::Result<()> {
         let (lambeth, woking) = self.post_tenders().await?;
+        (self.between_steps)(1).await?;
         self.register_block_contract().await?;
+        (self.between_steps)(2).await?;
         self.register_charities().await?;
+        (self.between_steps)(3).await?;
         self.hear_and_ask(&lambeth, &woking).await?;
+        (self.between_steps)(4).await?;
         let receipts = self.bid(&lambeth).await?;
+        (self.between_steps)(5).await?;
         self.open_bids(&lambeth, &receipts).await?;
+        (self.between_steps)(6).await?;
         let evaluation = self.score(&lambeth, &receipts).await?;
+        (self.between_steps)(7).await?;
         self.moderate(&evaluation).await?;
+        (self.between_steps)(8).await?;
         let contract = self.award(&lambeth, &receipts).await?;
+        (self.between_steps)(9).await?;
         self.record_purchase_order(&contract).await?;
+        (self.between_steps)(10).await?;
         self.read_feedback(&lambeth).await?;
+        (self.between_steps)(11).await?;
         self.portfolio().await?;
         self.close();
         Ok(())
