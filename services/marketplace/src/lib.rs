@@ -1,6 +1,8 @@
 //! The whole marketplace in one process: the four services on one gRPC port, sharing one event
 //! bus. With no configuration it runs on the embedded default (SQLite files, the embedded event
-//! log and a document folder under `DATA_DIR`), so a newcomer needs no servers.
+//! log and a document folder under `DATA_DIR`), so a newcomer needs no servers; given
+//! `DATABASE_URL` (with `{service}` for each service's own database) and `NATS_URL`, it runs on
+//! PostgreSQL and NATS.
 
 pub mod demo;
 
@@ -25,10 +27,12 @@ pub struct Marketplace {
 impl Marketplace {
     /// Starts all four services and serves them on `GRPC_LISTEN_ADDR`.
     pub async fn start(settings: Settings) -> anyhow::Result<Self> {
-        if settings.database_url.is_some() {
+        // Services never share a database: one URL must name each service's own.
+        if settings.database_url.as_deref().is_some_and(|url| !url.contains(platform::config::SERVICE_PLACEHOLDER)) {
             anyhow::bail!(
-                "DATABASE_URL is set, but the all-in-one keeps each service's database as a SQLite file in DATA_DIR; \
-                 unset it, or run each service's own binary with its own DATABASE_URL"
+                "DATABASE_URL: the all-in-one gives each service its own database; put {{service}} where its name goes, \
+                 for example postgres://localhost/marketplace_{{service}} (databases marketplace_providers, \
+                 marketplace_compliance, marketplace_tendering and marketplace_evaluation must exist)"
             );
         }
         let bus = platform::runtime::connect_bus(&settings).await?;

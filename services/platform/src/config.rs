@@ -10,6 +10,9 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+/// Stands for the service's name in `DATABASE_URL` (`postgres://db/marketplace_{service}`).
+pub const SERVICE_PLACEHOLDER: &str = "{service}";
+
 /// The environment variable naming an optional TOML file of settings (same keys as the variables).
 pub const CONFIG_FILE_VAR: &str = "MARKETPLACE_CONFIG_FILE";
 
@@ -248,10 +251,13 @@ impl Settings {
     }
 
     /// The database URL, defaulting to `<DATA_DIR>/<service>.sqlite`.
+    /// A `{service}` in `DATABASE_URL` is replaced by the service's name, so that one setting gives
+    /// each service of the all-in-one its own database.
     pub fn database_url_for(&self, service: &str) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join(format!("{service}.sqlite")).display())
-        })
+        match &self.database_url {
+            Some(url) => url.replace(SERVICE_PLACEHOLDER, service),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join(format!("{service}.sqlite")).display()),
+        }
     }
 
     /// How long sent outbox rows and inbox marks are kept.
@@ -307,6 +313,8 @@ mod tests {
     fn defaults_put_sqlite_under_the_data_dir() {
         let settings = Settings::defaults(50061);
         assert_eq!(settings.database_url_for("providers"), "sqlite://./data/providers.sqlite?mode=rwc");
+        let shared = Settings { database_url: Some("postgres://db/market_{service}".into()), ..settings.clone() };
+        assert_eq!(shared.database_url_for("tendering"), "postgres://db/market_tendering");
         assert_eq!(settings.grpc_listen_addr.port(), 50061);
     }
 }

@@ -46,13 +46,19 @@ pub struct PostgresDatabase {
 impl PostgresDatabase {
     /// Creates the database. Panics, naming what to start, when PostgreSQL is unreachable.
     pub async fn create() -> Self {
+        Self::create_named(&format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple())).await
+    }
+
+    /// A fresh database called `name`, which should start with [`TEST_DATABASE_PREFIX`] so that an
+    /// interrupted run's leftovers are dropped.
+    pub async fn create_named(name: &str) -> Self {
+        let name = name.to_owned();
         let admin_url = admin_url();
         let admin = Database::connect(&admin_url, 2).await.unwrap_or_else(|error| {
             panic!(
                 "PostgreSQL is not reachable at {admin_url} ({error}); start it (see README) or set {TEST_DATABASE_URL}"
             )
         });
-        let name = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
         admin
             .conn()
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
@@ -378,12 +384,17 @@ impl<S: crate::runtime::Service> TestApp<S> {
         channel(self.addr()).await
     }
 
-    /// A connection to the service's own database.
-    pub async fn database(&self) -> Database {
-        let url = match &self.postgres {
+    /// The service's own database URL.
+    pub fn database_url(&self) -> String {
+        match &self.postgres {
             Some((database, _)) => database.url.clone(),
             None => format!("sqlite://{}", self.files.path().join(format!("{}.sqlite", S::NAME)).display()),
-        };
+        }
+    }
+
+    /// A connection to the service's own database.
+    pub async fn database(&self) -> Database {
+        let url = self.database_url();
         Database::connect(&url, 2).await.unwrap_or_else(|error| panic!("cannot connect to {url}: {error}"))
     }
 

@@ -125,3 +125,42 @@ async fn the_story_across_four_processes_with_a_finance_integration_and_a_restar
     assert!(!finance.iter().any(|message| message.subject.contains(".woking.")), "only its own council's events");
     services.stop_all().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_story_on_the_all_in_one_given_postgresql_and_nats() {
+    use platform::testing::{PostgresDatabase, TEST_DATABASE_PREFIX, delete_stream, isolated_events_config, nats_bus};
+
+    let stem = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
+    let mut databases = Vec::new();
+    for service in ["providers", "compliance", "tendering", "evaluation"] {
+        databases.push(PostgresDatabase::create_named(&format!("{stem}_{service}")).await);
+    }
+    let base = databases[0].url.rsplit_once('/').map(|(base, _)| base.to_owned()).expect("a URL");
+    let events = isolated_events_config();
+    let files = tempfile::tempdir().expect("a folder");
+    let mut settings = Settings::defaults(0);
+    settings.data_dir = files.path().to_path_buf();
+    settings.database_url = Some(format!("{base}/{stem}_{{service}}"));
+    settings.nats_url = Some(platform::testing::nats_url());
+    settings.events_subject_root = events.subject_root.clone();
+    settings.events_stream = events.stream.clone();
+    settings.auth_hs256_secret = Some(platform::testing::TEST_SECRET.into());
+    settings.bids_master_key = Some(platform::testing::TEST_BIDS_MASTER_KEY.into());
+    settings.tendering_minimum_bid_period_secs = 2;
+    settings.tendering_scheduler_interval_ms = 200;
+    let marketplace = Marketplace::start(settings.clone()).await.expect("starts on PostgreSQL and NATS");
+    let tokens = Tokens {
+        secret: platform::testing::TEST_SECRET.into(),
+        issuer: settings.auth_issuer.clone(),
+        audience: settings.auth_audience.clone(),
+    };
+    let connection = Connection::all_in_one(channel(marketplace.local_addr()).await);
+    let pace = Pace { bid_period: Duration::from_secs(2) };
+    let summary = run(&connection, &tokens, &pace, std::io::sink(), async |_| Ok(())).await.expect("the story");
+    assert_the_story_ended_well(&summary);
+    marketplace.shutdown().await.expect("stops");
+    delete_stream(&nats_bus(events).await).await;
+    for database in databases {
+        database.drop_database().await;
+    }
+}

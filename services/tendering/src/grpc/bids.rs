@@ -41,9 +41,9 @@ impl TenderingApi {
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
-                    let stored = locked(txn, &tender_id).await?;
+                    let mut stored = locked(txn, &tender_id).await?;
                     ensure_visible(&caller, &stored.tender)?;
-                    let tender = &stored.tender;
+                    let tender = &stored.tender.clone();
                     let now = database_now(txn).await?;
                     ensure_taking_bids(tender, now)?;
                     if tender.procedure == Procedure::RequestForQuotes as i32
@@ -103,12 +103,17 @@ impl TenderingApi {
                         created_at: Set(existing.as_ref().map_or(now, |bid| bid.created_at)),
                         updated_at: Set(now),
                     };
+                    let was_in = existing.as_ref().is_some_and(|bid| bid.status == BidStatus::Submitted as i32);
                     if existing.is_some() {
                         row.update(txn).await?;
                     } else {
                         row.insert(txn).await?;
                     }
-                    let count = bids::submitted_count(txn, &tender.id).await?;
+                    if !was_in {
+                        stored.tender.bid_count += 1;
+                        tenders::set_bid_count(txn, &stored.tender.id, stored.tender.bid_count).await?;
+                    }
+                    let count = u64::try_from(stored.tender.bid_count).unwrap_or(0);
                     let details = serde_json::json!({
                         "tender_id": tender.id, "version": version, "sha256": receipt.sha256_hex,
                     });
@@ -136,7 +141,7 @@ impl TenderingApi {
                     if !acts_for_provider(&caller, &bid.provider_id) {
                         return Err(Error::PermissionDenied("only the bidding provider may withdraw its bid".into()));
                     }
-                    let tender = locked(txn, &bid.tender_id).await?;
+                    let mut tender = locked(txn, &bid.tender_id).await?;
                     ensure_open_for_bids(&tender.tender, database_now(txn).await?, "withdrawn")?;
                     let bid = bids::find(txn, &bid_id).await?.ok_or_else(not_found)?;
                     if bid.status != BidStatus::Submitted as i32 {
@@ -148,6 +153,8 @@ impl TenderingApi {
                     row.sealed_content = Set(None);
                     row.updated_at = Set(now);
                     let bid = row.update(txn).await?;
+                    tender.tender.bid_count -= 1;
+                    tenders::set_bid_count(txn, &tender.tender.id, tender.tender.bid_count).await?;
                     let details = serde_json::json!({ "tender_id": bid.tender_id, "version": bid.version });
                     audit::record_by(txn, &caller, "bid.withdrawn", ("bid", &bid.id), details).await?;
                     Ok::<_, Error>(bid)

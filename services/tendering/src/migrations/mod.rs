@@ -4,6 +4,7 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 mod m20261128_300001_tenders;
 mod m20261128_300002_contracts;
+mod m20261128_300003_tender_bid_count;
 
 /// Every migration of the tendering database, in order.
 pub struct Migrator;
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         let mut migrations = platform::migrations::platform_migrations();
         migrations.push(Box::new(m20261128_300001_tenders::Migration));
         migrations.push(Box::new(m20261128_300002_contracts::Migration));
+        migrations.push(Box::new(m20261128_300003_tender_bid_count::Migration));
         migrations
     }
 }

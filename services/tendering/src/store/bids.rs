@@ -46,15 +46,6 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<Model>,
     Ok(Entity::find_by_id(id.to_owned()).one(db).await?)
 }
 
-/// How many bids are in (submitted, not withdrawn): the most a council sees before the deadline.
-pub async fn submitted_count<C: ConnectionTrait>(db: &C, tender_id: &str) -> Result<u64, Error> {
-    Ok(Entity::find()
-        .filter(Column::TenderId.eq(tender_id))
-        .filter(Column::Status.eq(BidStatus::Submitted as i32))
-        .count(db)
-        .await?)
-}
-
 /// A tender's bids in `status`, in the order received.
 pub async fn in_status<C: ConnectionTrait>(db: &C, tender_id: &str, status: BidStatus) -> Result<Vec<Model>, Error> {
     Ok(Entity::find()

@@ -17,7 +17,7 @@ pub struct Model {
     pub id: String,
     pub council_id: String,
     pub status: i32,
-    /// `commissioning.tendering.v1.Tender`, encoded, without its times and etag.
+    /// `commissioning.tendering.v1.Tender`, encoded, without its times, etag and bid count.
     pub details: Vec<u8>,
     pub enquiry_period_end: Option<DateTimeUtc>,
     pub bid_deadline: Option<DateTimeUtc>,
@@ -28,6 +28,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// One more on every change; the etag.
     pub revision: i64,
+    /// Bids submitted and not withdrawn (opened ones included after the deadline).
+    pub bid_count: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -57,6 +59,7 @@ pub async fn insert<C: ConnectionTrait>(txn: &C, tender: &Tender, now: DateTime<
         created_at: Set(now),
         updated_at: Set(now),
         revision: Set(1),
+        bid_count: Set(0),
     }
     .insert(txn)
     .await?;
@@ -77,10 +80,22 @@ pub async fn save<C: ConnectionTrait>(txn: &C, stored: &Stored, now: DateTime<Ut
         published_at: Set(time(tender.publish_time.as_ref())),
         updated_at: Set(now),
         revision: Set(stored.revision + 1),
+        bid_count: Set(tender.bid_count),
         ..Default::default()
     }
     .update(txn)
     .await?;
+    Ok(())
+}
+
+/// Records how many bids a tender holds, leaving its revision (and so its etag) alone: bids are
+/// not changes to the tender.
+pub async fn set_bid_count<C: ConnectionTrait>(txn: &C, id: &str, bid_count: i32) -> Result<(), Error> {
+    Entity::update_many()
+        .col_expr(Column::BidCount, sea_orm::sea_query::Expr::value(bid_count))
+        .filter(Column::Id.eq(id))
+        .exec(txn)
+        .await?;
     Ok(())
 }
 
@@ -188,5 +203,6 @@ fn stored(row: Model) -> Result<Stored, Error> {
     tender.create_time = Some(to_timestamp(row.created_at));
     tender.update_time = Some(to_timestamp(row.updated_at));
     tender.etag = row.revision.to_string();
+    tender.bid_count = row.bid_count;
     Ok(Stored { tender, wrapped_bid_key: row.wrapped_bid_key, revision: row.revision })
 }
