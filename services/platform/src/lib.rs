@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod calls;
+pub mod categories;
 pub mod config;
 pub mod dates;
 pub mod db;

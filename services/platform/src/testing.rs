@@ -133,6 +133,27 @@ pub async fn nats_bus(config: EventsConfig) -> NatsBus {
     })
 }
 
+/// Publishes what another service would: event `event_type` of `tenant` about `aggregate`.
+pub async fn publish_event(
+    bus: &crate::events::EventBus,
+    event_type: &str,
+    tenant: &str,
+    aggregate: &str,
+    payload: impl prost::Message,
+) {
+    use crate::events::Publisher;
+    let event = crate::events::OutboundEvent {
+        id: uuid::Uuid::now_v7().to_string(),
+        event_type: event_type.into(),
+        tenant: tenant.into(),
+        aggregate_id: aggregate.into(),
+        time: chrono::Utc::now(),
+        traceparent: None,
+        payload: payload.encode_to_vec(),
+    };
+    bus.publish(&event).await.unwrap_or_else(|error| panic!("cannot publish {event_type}: {error}"));
+}
+
 /// Deletes a test's stream.
 pub async fn delete_stream(bus: &NatsBus) {
     if let Err(error) = bus.jetstream().delete_stream(&bus.config().stream).await {

@@ -19,6 +19,7 @@
 //! then, and every other field as it is now.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use platform::categories::{self, category_name, cpv_description};
 use platform::dates::parse_date;
 use platform::time::from_timestamp;
 use prost_types::Timestamp;
@@ -487,7 +488,7 @@ fn award_criteria(criteria: &[Criterion]) -> (Option<&'static str>, Option<Strin
 fn items(cpv_codes: &[String], category: ServiceCategory) -> Vec<Item> {
     let mut codes: Vec<String> = Vec::new();
     let given = cpv_codes.iter().map(|code| code.trim().split('-').next().unwrap_or_default().to_owned());
-    let defaults = category_cpv_codes(category).iter().map(|code| (*code).to_owned());
+    let defaults = categories::cpv_codes(category).iter().map(|code| (*code).to_owned());
     let all: Vec<String> =
         if cpv_codes.iter().any(|code| !code.trim().is_empty()) { given.collect() } else { defaults.collect() };
     for code in all {
@@ -505,54 +506,6 @@ fn items(cpv_codes: &[String], category: ServiceCategory) -> Vec<Item> {
             classification: Classification { scheme: "CPV", description: cpv_description(&code), id: code },
         })
         .collect()
-}
-
-/// The CPV codes of a category, the main one first, as the contract's comments give them (the same
-/// table as the providers service's `domain::category`).
-fn category_cpv_codes(category: ServiceCategory) -> &'static [&'static str] {
-    const ELDERLY_WELFARE: &str = "85311100";
-    const SOCIAL_WORK: &str = "85312000";
-    const SOCIAL_SERVICES: &str = "85320000";
-    const COMMUNITY_ACTION: &str = "85322000";
-    match category {
-        ServiceCategory::Unspecified => &[],
-        ServiceCategory::BefriendingTelephone | ServiceCategory::BefriendingFaceToFace => {
-            &[ELDERLY_WELFARE, SOCIAL_WORK]
-        }
-        ServiceCategory::GroupActivities => &[SOCIAL_SERVICES, ELDERLY_WELFARE],
-        ServiceCategory::CommunityConnector => &[SOCIAL_WORK, COMMUNITY_ACTION],
-        ServiceCategory::LocalAreaCoordination => &[COMMUNITY_ACTION, SOCIAL_WORK],
-        ServiceCategory::Transport | ServiceCategory::Other => &[SOCIAL_SERVICES],
-        ServiceCategory::DigitalInclusion => &[SOCIAL_SERVICES, COMMUNITY_ACTION],
-        ServiceCategory::Intergenerational => &[COMMUNITY_ACTION],
-        ServiceCategory::PeerSupport => &[SOCIAL_WORK, SOCIAL_SERVICES],
-    }
-}
-
-fn cpv_description(code: &str) -> Option<&'static str> {
-    match code {
-        "85311100" => Some("Welfare services for the elderly"),
-        "85312000" => Some("Social work services without accommodation"),
-        "85320000" => Some("Social services"),
-        "85322000" => Some("Community action programme"),
-        _ => None,
-    }
-}
-
-fn category_name(category: ServiceCategory) -> &'static str {
-    match category {
-        ServiceCategory::Unspecified => "Unspecified",
-        ServiceCategory::BefriendingTelephone => "Befriending by telephone",
-        ServiceCategory::BefriendingFaceToFace => "Befriending face to face",
-        ServiceCategory::GroupActivities => "Group activities",
-        ServiceCategory::CommunityConnector => "Community connector and social prescribing link work",
-        ServiceCategory::LocalAreaCoordination => "Local area coordination",
-        ServiceCategory::Transport => "Transport to activities",
-        ServiceCategory::DigitalInclusion => "Digital inclusion",
-        ServiceCategory::Intergenerational => "Intergenerational activities",
-        ServiceCategory::PeerSupport => "Peer support",
-        ServiceCategory::Other => "Other support for lonely or isolated people",
-    }
 }
 
 const BUYER: &str = "buyer";

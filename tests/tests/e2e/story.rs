@@ -96,6 +96,11 @@ async fn the_story_across_four_processes_with_a_finance_integration_and_a_restar
     assert_eq!(count("evaluation.opened"), 1, "the evaluation opened once, after its restart");
     assert_eq!(count("tendering.tender_closed"), 2, "each tender closed once");
     assert_eq!(count("tendering.contract_awarded"), 1);
+    assert_eq!(
+        count("providers.tender_matched"),
+        3,
+        "the three community connector charities hear of Lambeth's tender"
+    );
     for message in &seen {
         let payload = String::from_utf8_lossy(&message.payload);
         assert!(!payload.contains(BID_TEXT), "a bid's contents went out on {}", message.subject);

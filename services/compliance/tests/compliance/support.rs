@@ -2,7 +2,6 @@
 
 use compliance::Compliance;
 use platform::auth::Role;
-use platform::events::{OutboundEvent, Publisher};
 use platform::testing::{TestApp, token, with_token};
 use proto::commissioning::common::v1::{Date, DocumentKind, Money};
 use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
@@ -68,14 +67,5 @@ pub async fn upload(
 
 /// Publishes what another service would: event `event_type` of `tenant` about `aggregate`.
 pub async fn publish(app: &App, event_type: &str, tenant: &str, aggregate: &str, payload: impl prost::Message) {
-    let event = OutboundEvent {
-        id: uuid::Uuid::now_v7().to_string(),
-        event_type: event_type.into(),
-        tenant: tenant.into(),
-        aggregate_id: aggregate.into(),
-        time: chrono::Utc::now(),
-        traceparent: None,
-        payload: payload.encode_to_vec(),
-    };
-    app.bus.publish(&event).await.expect("published");
+    platform::testing::publish_event(&app.bus, event_type, tenant, aggregate, payload).await;
 }

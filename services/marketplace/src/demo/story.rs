@@ -133,11 +133,12 @@ impl<W: Write, B: AsyncFnMut(usize) -> anyhow::Result<()>> Story<'_, W, B> {
     }
 
     async fn walk(&mut self) -> anyhow::Result<()> {
-        let (lambeth, woking) = self.post_tenders().await?;
-        (self.between_steps)(1).await?;
-        self.register_block_contract().await?;
-        (self.between_steps)(2).await?;
+        // The charities are on the marketplace first, so that tenders posted after are matched to them.
         self.register_charities().await?;
+        (self.between_steps)(1).await?;
+        let (lambeth, woking) = self.post_tenders().await?;
+        (self.between_steps)(2).await?;
+        self.register_block_contract().await?;
         (self.between_steps)(3).await?;
         self.hear_and_ask(&lambeth, &woking).await?;
         (self.between_steps)(4).await?;
@@ -224,7 +225,7 @@ impl<W: Write, B: AsyncFnMut(usize) -> anyhow::Result<()>> Story<'_, W, B> {
     }
 
     async fn register_charities(&mut self) -> anyhow::Result<()> {
-        self.narrator.step("Three small charities register and fill their lockers once");
+        self.narrator.step("Three small charities join and fill their lockers once");
         for (index, charity) in CHARITIES.iter().enumerate() {
             let worker =
                 self.tokens.mint(&format!("charity-worker-{index}"), "platform", charity.name, &[Role::Provider])?;

@@ -5,7 +5,6 @@
 
 pub mod address;
 pub mod area;
-pub mod category;
 pub mod contact;
 pub mod identifiers;
 pub mod member;
@@ -17,10 +16,10 @@ pub mod size;
 
 pub use address::Address;
 pub use area::{AreaPart, CouncilId, ServiceArea, WardCode};
-pub use category::{CATEGORIES, category_name, cpv_codes};
 pub use contact::{Email, UkPhone, Website};
 pub use identifiers::{OrgId, scheme_prefix};
 pub use member::NewMember;
+pub use platform::categories::{CATEGORIES, category_name, cpv_codes};
 pub use platform::validation::Invalid;
 pub use postcode::{Postcode, PostcodeDistrict};
 pub use provider::{ProviderProfile, SafeguardingLead};

@@ -11,9 +11,9 @@ use proto::commissioning::providers::v1::{
 
 use super::address::Address;
 use super::area::ServiceArea;
-use super::category::cpv_codes;
 use super::contact::{Email, Website};
 use super::schedule::Schedule;
+use platform::categories::cpv_codes;
 use platform::validation::{
     Invalid, Violations, element, field, known_enum, non_negative, optional, optional_text, required_enum,
     required_text,

@@ -7,9 +7,7 @@ use std::time::Duration;
 
 use compliance::Compliance;
 use platform::auth::Role;
-use platform::events::{OutboundEvent, Publisher};
-use platform::testing::{TestApp, named_token, with_token};
-use prost::Message;
+use platform::testing::{TestApp, named_token, publish_event, with_token};
 use proto::commissioning::common::v1::{
     Date, DateRange, DocumentKind, EvidenceRequirement, OrgIdScheme, OrgIdentifier, ServiceCategory, SizeClass,
 };
@@ -26,25 +24,6 @@ use tonic::Code;
 use tonic_types::StatusExt;
 
 use super::support::*;
-
-async fn publish_event(
-    bus: &platform::events::EventBus,
-    event_type: &str,
-    tenant: &str,
-    aggregate: &str,
-    payload: impl Message,
-) {
-    let event = OutboundEvent {
-        id: uuid::Uuid::now_v7().to_string(),
-        event_type: event_type.into(),
-        tenant: tenant.into(),
-        aggregate_id: aggregate.into(),
-        time: chrono::Utc::now(),
-        traceparent: None,
-        payload: payload.encode_to_vec(),
-    };
-    bus.publish(&event).await.expect("published");
-}
 
 /// A public liability certificate of `pounds` cover in brixton-friends' locker.
 async fn insure(compliance: &TestApp<Compliance>, request_id: &str, pounds: i64) -> String {

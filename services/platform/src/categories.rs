@@ -2,7 +2,8 @@
 //! ServiceCategory): each category's Common Procurement Vocabulary (CPV) codes, used in OCDS
 //! publication and returned beside a service, and a plain name for Open Referral taxonomy terms and
 //! for telling a provider why a tender matched it. The codes are the ones the contract's comments
-//! give, written as there without a check digit.
+//! give, written as there without a check digit. Shared by providers (services, Open Referral) and
+//! tendering (tenders' default codes, OCDS).
 
 use proto::commissioning::common::v1::ServiceCategory;
 
@@ -29,6 +30,17 @@ pub fn cpv_codes(category: ServiceCategory) -> &'static [&'static str] {
         ServiceCategory::Intergenerational => &[COMMUNITY_ACTION],
         ServiceCategory::PeerSupport => &[SOCIAL_WORK, SOCIAL_SERVICES],
         ServiceCategory::Other => &[SOCIAL_SERVICES],
+    }
+}
+
+/// What a CPV code of the taxonomy means, for open data; `None` for a code outside it.
+pub fn cpv_description(code: &str) -> Option<&'static str> {
+    match code {
+        ELDERLY_WELFARE => Some("Welfare services for the elderly"),
+        SOCIAL_WORK => Some("Social work services without accommodation"),
+        SOCIAL_SERVICES => Some("Social services"),
+        COMMUNITY_ACTION => Some("Community action programme"),
+        _ => None,
     }
 }
 
@@ -87,6 +99,7 @@ mod tests {
             assert!(!codes.is_empty(), "{category:?} has CPV codes");
             assert!(codes.iter().all(|code| code.len() == 8 && code.bytes().all(|b| b.is_ascii_digit())));
             assert!(names.insert(category_name(category)), "{category:?} has its own name");
+            assert!(codes.iter().all(|code| cpv_description(code).is_some()), "{category:?}'s codes are described");
         }
         let all_but_unspecified = (1..=10).filter_map(|value| ServiceCategory::try_from(value).ok()).count();
         assert_eq!(all_but_unspecified, CATEGORIES.len());
