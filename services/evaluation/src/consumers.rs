@@ -132,8 +132,9 @@ impl TenderEvents {
             Box::pin(async move {
                 let released = async {
                     awards::record(txn, &notified.tender_id, &notified.lot_id, &notified.winning_bid_id).await?;
-                    let Some(found) = store::of_tender(txn, &notified.tender_id).await? else { return Ok(()) };
-                    let Some(mut evaluation) = store::lock(txn, &found.id).await? else { return Ok(()) };
+                    let Some(mut evaluation) = store::lock_of_tender(txn, &notified.tender_id).await? else {
+                        return Ok(());
+                    };
                     evaluation.feedback_released = true;
                     store::save(txn, &evaluation).await?;
                     record(txn, &evaluation, "evaluation.feedback_released").await
@@ -156,8 +157,7 @@ impl TenderEvents {
         inbox::apply_once(&self.db, TENDER_EVENTS, event, |txn| {
             Box::pin(async move {
                 let changed = async {
-                    let Some(found) = store::of_tender(txn, &tender_id).await? else { return Ok(()) };
-                    let Some(mut evaluation) = store::lock(txn, &found.id).await? else { return Ok(()) };
+                    let Some(mut evaluation) = store::lock_of_tender(txn, &tender_id).await? else { return Ok(()) };
                     if let Some(action) = change(&mut evaluation) {
                         store::save(txn, &evaluation).await?;
                         record(txn, &evaluation, action).await?;

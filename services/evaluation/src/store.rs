@@ -64,6 +64,11 @@ pub async fn lock<C: ConnectionTrait>(txn: &C, id: &str) -> Result<Option<Evalua
     Entity::find_by_id(id.to_owned()).lock_exclusive().one(txn).await?.map(decode).transpose()
 }
 
+/// The evaluation of a tender, held until the transaction ends.
+pub async fn lock_of_tender<C: ConnectionTrait>(txn: &C, tender_id: &str) -> Result<Option<Evaluation>, Error> {
+    Entity::find().filter(Column::TenderId.eq(tender_id)).lock_exclusive().one(txn).await?.map(decode).transpose()
+}
+
 pub async fn find<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<Evaluation>, Error> {
     Entity::find_by_id(id.to_owned()).one(db).await?.map(decode).transpose()
 }
