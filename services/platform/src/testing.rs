@@ -18,7 +18,8 @@ use crate::events::nats::NatsBus;
 pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
 /// Variable naming the NATS server tests use.
 pub const TEST_NATS_URL: &str = "TEST_NATS_URL";
-/// Prefix of every database the tests create; `.ci/run` drops leftovers.
+/// Prefix of every database the tests create, followed by the creating process's id (see
+/// [`test_database_name`]), so that `scripts/test` drops only the leftovers of runs that have ended.
 pub const TEST_DATABASE_PREFIX: &str = "mkt_test_";
 /// HS256 secret, issuer and audience of test tokens.
 pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
@@ -26,6 +27,12 @@ pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 pub const TEST_BIDS_MASTER_KEY: &str = "dGVzdC1iaWRzLW1hc3Rlci1rZXktMzItYnl0ZXMhISE=";
 pub const TEST_ISSUER: &str = "commissioning-marketplace";
 pub const TEST_AUDIENCE: &str = "commissioning";
+
+/// A unique database name, `mkt_test_<process id>_<uuid>`: `scripts/test` drops those whose
+/// process is no longer running, never those of a run in progress.
+pub fn test_database_name() -> String {
+    format!("{TEST_DATABASE_PREFIX}{}_{}", std::process::id(), uuid::Uuid::new_v4().simple())
+}
 
 fn admin_url() -> String {
     std::env::var(TEST_DATABASE_URL).unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
@@ -46,10 +53,10 @@ pub struct PostgresDatabase {
 impl PostgresDatabase {
     /// Creates the database. Panics, naming what to start, when PostgreSQL is unreachable.
     pub async fn create() -> Self {
-        Self::create_named(&format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple())).await
+        Self::create_named(&test_database_name()).await
     }
 
-    /// A fresh database called `name`, which should start with [`TEST_DATABASE_PREFIX`] so that an
+    /// A fresh database called `name`, which should start with [`test_database_name`] so that an
     /// interrupted run's leftovers are dropped.
     pub async fn create_named(name: &str) -> Self {
         let name = name.to_owned();

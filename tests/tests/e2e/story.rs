@@ -133,9 +133,9 @@ async fn the_story_across_four_processes_with_a_finance_integration_and_a_restar
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_story_on_the_all_in_one_given_postgresql_and_nats() {
-    use platform::testing::{PostgresDatabase, TEST_DATABASE_PREFIX, delete_stream, isolated_events_config, nats_bus};
+    use platform::testing::{PostgresDatabase, delete_stream, isolated_events_config, nats_bus, test_database_name};
 
-    let stem = format!("{TEST_DATABASE_PREFIX}{}", uuid::Uuid::new_v4().simple());
+    let stem = test_database_name();
     let mut databases = Vec::new();
     for service in ["providers", "compliance", "tendering", "evaluation"] {
         databases.push(PostgresDatabase::create_named(&format!("{stem}_{service}")).await);
