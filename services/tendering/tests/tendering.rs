@@ -3,6 +3,7 @@
 
 mod tendering {
     pub mod awards;
+    pub mod bid_count;
     pub mod changes;
     pub mod deadline;
     pub mod lifecycle;

@@ -13,6 +13,21 @@ pub fn is_buying_officer(caller: &Caller, tender: &Tender) -> bool {
     caller.has_role(Role::Admin) || (caller.has_role(Role::Officer) && caller.organisation_id == tender.council_id)
 }
 
+/// Whether the caller may see how many bids the tender holds: officers of the buying council only.
+/// An admin may act for any council but is not one of its officers, so gets 0 like everyone else.
+pub fn sees_bid_count(caller: &Caller, tender: &Tender) -> bool {
+    caller.has_role(Role::Officer) && caller.organisation_id == tender.council_id
+}
+
+/// The tender as `caller` may see it: the bid count is hidden (0) from all but the buying
+/// council's officers.
+pub fn shown_to(caller: &Caller, mut tender: Tender) -> Tender {
+    if !sees_bid_count(caller, &tender) {
+        tender.bid_count = 0;
+    }
+    tender
+}
+
 /// NOT_FOUND for a draft the caller may not see.
 pub fn ensure_visible(caller: &Caller, tender: &Tender) -> Result<(), Error> {
     if tender.status == TenderStatus::Draft as i32 && !is_buying_officer(caller, tender) {

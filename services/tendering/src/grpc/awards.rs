@@ -29,6 +29,7 @@ const COST_CENTRE_MAX: usize = 100;
 impl TenderingApi {
     pub(super) async fn award(&self, request: Request<AwardTenderRequest>) -> Answer<AwardTenderResponse> {
         let caller = Caller::of(&request)?.clone();
+        let reader = caller.clone();
         let request = request.into_inner();
         idempotency::check_request_id("request_id", &request.request_id)?;
         let tender_id = required_id(&request.tender_id)?;
@@ -42,7 +43,7 @@ impl TenderingApi {
         if let Some(contract_id) =
             idempotency::earlier(self.db.conn(), &caller.user_id, "AwardTender", &request.request_id).await?
         {
-            return self.awarded(&tender_id, &contract_id).await;
+            return self.awarded(&reader, &tender_id, &contract_id).await;
         }
 
         let stored = tenders::find(self.db.conn(), &tender_id)
@@ -129,7 +130,7 @@ impl TenderingApi {
                 })
             })
             .await?;
-        self.awarded(&tender_id, &contract_id).await
+        self.awarded(&reader, &tender_id, &contract_id).await
     }
 
     pub(super) async fn declare_unsuccessful(
@@ -137,6 +138,7 @@ impl TenderingApi {
         request: Request<DeclareTenderUnsuccessfulRequest>,
     ) -> Answer<DeclareTenderUnsuccessfulResponse> {
         let caller = Caller::of(&request)?.clone();
+        let reader = caller.clone();
         let request = request.into_inner();
         let tender_id = required_id(&request.tender_id)?;
         let reason = required_text(&request.reason, REASON_MAX)
@@ -167,7 +169,7 @@ impl TenderingApi {
                 })
             })
             .await?;
-        Ok(Response::new(DeclareTenderUnsuccessfulResponse { tender: Some(self.reread(id).await?) }))
+        Ok(Response::new(DeclareTenderUnsuccessfulResponse { tender: Some(self.reread(&reader, id).await?) }))
     }
 
     /// FAILED_PRECONDITION naming each requirement the provider's evidence falls short of.
@@ -221,8 +223,8 @@ impl TenderingApi {
     }
 
     /// The tender and the contract an award made.
-    async fn awarded(&self, tender_id: &str, contract_id: &str) -> Answer<AwardTenderResponse> {
-        let tender = self.reread(tender_id.to_owned()).await?;
+    async fn awarded(&self, reader: &Caller, tender_id: &str, contract_id: &str) -> Answer<AwardTenderResponse> {
+        let tender = self.reread(reader, tender_id.to_owned()).await?;
         let contract = contracts::find(self.db.conn(), contract_id)
             .await?
             .ok_or_else(|| Error::NotFound { kind: "contract", id: contract_id.to_owned() })?;

@@ -11,7 +11,7 @@ use proto::commissioning::tendering::v1::*;
 use sea_orm::DatabaseTransaction;
 use tonic::{Request, Response};
 
-use super::access::{ensure_buying_officer, ensure_visible, is_buying_officer, status_name};
+use super::access::{ensure_buying_officer, ensure_visible, shown_to, status_name};
 use super::{Answer, TenderingApi};
 use crate::domain::{
     amendment, check_fields, create_from_template, fill_ids, publication_duties, publish_problems, templates,
@@ -25,6 +25,7 @@ const REASON_MAX: usize = 1_000;
 impl TenderingApi {
     pub(super) async fn create(&self, request: Request<CreateTenderRequest>) -> Answer<CreateTenderResponse> {
         let caller = Caller::of(&request)?.clone();
+        let reader = caller.clone();
         caller.require_any(&[Role::Officer])?;
         let request = request.into_inner();
         idempotency::check_request_id("request_id", &request.request_id)?;
@@ -63,11 +64,12 @@ impl TenderingApi {
                 })
             })
             .await?;
-        Ok(Response::new(CreateTenderResponse { tender: Some(self.reread(id).await?) }))
+        Ok(Response::new(CreateTenderResponse { tender: Some(self.reread(&reader, id).await?) }))
     }
 
     pub(super) async fn update(&self, request: Request<UpdateTenderRequest>) -> Answer<UpdateTenderResponse> {
         let caller = Caller::of(&request)?.clone();
+        let reader = caller.clone();
         let request = request.into_inner();
         let changes = request.tender.clone().unwrap_or_default();
         if changes.id.trim().is_empty() {
@@ -153,11 +155,12 @@ impl TenderingApi {
                 })
             })
             .await?;
-        Ok(Response::new(UpdateTenderResponse { tender: Some(self.reread(tender).await?) }))
+        Ok(Response::new(UpdateTenderResponse { tender: Some(self.reread(&reader, tender).await?) }))
     }
 
     pub(super) async fn publish(&self, request: Request<PublishTenderRequest>) -> Answer<PublishTenderResponse> {
         let caller = Caller::of(&request)?.clone();
+        let reader = caller.clone();
         let id = required_id(&request.get_ref().tender_id)?;
         let (rules, master_key, minimum_period) =
             (self.rules.clone(), self.master_key.clone(), self.minimum_bid_period);
@@ -202,11 +205,12 @@ impl TenderingApi {
                 })
             })
             .await?;
-        Ok(Response::new(PublishTenderResponse { tender: Some(self.reread(tender).await?) }))
+        Ok(Response::new(PublishTenderResponse { tender: Some(self.reread(&reader, tender).await?) }))
     }
 
     pub(super) async fn cancel(&self, request: Request<CancelTenderRequest>) -> Answer<CancelTenderResponse> {
         let caller = Caller::of(&request)?.clone();
+        let reader = caller.clone();
         let request = request.into_inner();
         let id = required_id(&request.tender_id)?;
         let reason = platform::validation::required_text(&request.reason, REASON_MAX)
@@ -261,7 +265,7 @@ impl TenderingApi {
                 })
             })
             .await?;
-        Ok(Response::new(CancelTenderResponse { tender: Some(self.reread(tender).await?) }))
+        Ok(Response::new(CancelTenderResponse { tender: Some(self.reread(&reader, tender).await?) }))
     }
 
     pub(super) async fn get(&self, request: Request<GetTenderRequest>) -> Answer<GetTenderResponse> {
@@ -269,8 +273,7 @@ impl TenderingApi {
         let id = required_id(&request.get_ref().tender_id)?;
         let stored = tenders::find(self.db.conn(), &id).await?.ok_or(Error::NotFound { kind: "tender", id })?;
         ensure_visible(&caller, &stored.tender)?;
-        let tender = self.for_caller(&caller, stored.tender).await?;
-        Ok(Response::new(GetTenderResponse { tender: Some(tender) }))
+        Ok(Response::new(GetTenderResponse { tender: Some(shown_to(&caller, stored.tender)) }))
     }
 
     pub(super) async fn list(&self, request: Request<ListTendersRequest>) -> Answer<ListTendersResponse> {
@@ -282,10 +285,7 @@ impl TenderingApi {
             tenders::Filter { council_id: &request.council_id, statuses: &request.statuses, drafts_of: officer };
         let found = tenders::list(self.db.conn(), &filter, page).await?;
         let next_page_token = page.next_token(found.len());
-        let mut listed = Vec::with_capacity(found.len());
-        for tender in found {
-            listed.push(self.for_caller(&caller, tender).await?);
-        }
+        let listed = found.into_iter().map(|tender| shown_to(&caller, tender)).collect();
         Ok(Response::new(ListTendersResponse { tenders: listed, next_page_token }))
     }
 
@@ -298,18 +298,10 @@ impl TenderingApi {
         Ok(Response::new(ListTemplatesResponse { templates: shown, next_page_token }))
     }
 
-    /// A tender just changed, as stored.
-    pub(super) async fn reread(&self, id: String) -> Result<Tender, Error> {
+    /// A tender just changed, as stored, as `caller` may see it.
+    pub(super) async fn reread(&self, caller: &Caller, id: String) -> Result<Tender, Error> {
         let stored = tenders::find(self.db.conn(), &id).await?.ok_or(Error::NotFound { kind: "tender", id })?;
-        Ok(stored.tender)
-    }
-
-    /// The tender as this caller may see it: the bid count for the buying council's officers only.
-    async fn for_caller(&self, caller: &Caller, mut tender: Tender) -> Result<Tender, Error> {
-        if !is_buying_officer(caller, &tender) {
-            tender.bid_count = 0;
-        }
-        Ok(tender)
+        Ok(shown_to(caller, stored.tender))
     }
 }
 
