@@ -9,6 +9,7 @@ use platform::audit::{self, AuditEntry};
 use platform::auth::{Caller, Role};
 use platform::db::Database;
 use platform::paging::Page;
+use platform::time::london_today;
 use platform::validation::{optional_text, required_text};
 use platform::{Error, FieldViolation, idempotency};
 use proto::commissioning::compliance::v1::compliance_service_server::ComplianceService;
@@ -351,7 +352,7 @@ impl ComplianceService for ComplianceApi {
             _ => return Err(Error::invalid("metadata", "send the document's metadata first, then its bytes").into()),
         };
         idempotency::check_request_id("metadata.request_id", &metadata.request_id)?;
-        let new = NewDocument::parse(&metadata, "metadata").map_err(Error::InvalidArgument)?;
+        let new = NewDocument::parse(&metadata, "metadata", london_today()).map_err(Error::InvalidArgument)?;
         if !acts_for(&caller, &new.provider_id) {
             return Err(Error::PermissionDenied("only the provider's own members may add to its locker".into()).into());
         }
@@ -437,7 +438,7 @@ impl ComplianceService for ComplianceApi {
             expires_on: renewal.expires_on,
             insurance: renewal.insurance,
         };
-        let new = NewDocument::parse(&metadata, "metadata").map_err(Error::InvalidArgument)?;
+        let new = NewDocument::parse(&metadata, "metadata", london_today()).map_err(Error::InvalidArgument)?;
         let (bytes, kind, sha256) = read_file(&mut stream, renew_chunk, &new, self.max_bytes).await?;
         let status = screen(&self.scanner, &bytes).await?;
         let mut document = new_document(&new, &caller, (&bytes, kind, sha256), status);

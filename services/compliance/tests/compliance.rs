@@ -5,6 +5,7 @@
 mod compliance {
     pub mod check;
     pub mod expiry;
+    pub mod facts;
     pub mod files;
     pub mod s3;
     pub mod scan;

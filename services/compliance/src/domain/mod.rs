@@ -1,9 +1,11 @@
 //! Compliance domain: the rules of the tell-us-once evidence locker with no I/O. What a provider's
 //! documents are and where each is in its life; the evidence a tender asks for, parsed once at the
-//! edge; the CheckCompliance rules that say in plain English whether each requirement is met; and
-//! what an uploaded file may be (type from its bytes, size under the cap).
+//! edge; the facts each kind of document must carry; the CheckCompliance rules that say in plain
+//! English whether each requirement is met; and what an uploaded file may be (type from its bytes,
+//! size under the cap).
 
 pub mod document;
+pub mod facts;
 pub mod file_policy;
 pub mod requirement_check;
 pub mod upload;

@@ -5,8 +5,8 @@
 //!
 //! Each document of the required kind is judged on its own; the best one is relied on (met beats
 //! awaiting verification beats not met) and, when none is good enough, the closest one is explained.
-//! Rejected, expired and superseded documents, and those still waiting for their malware scan, never
-//! meet a requirement.
+//! Rejected, expired and superseded documents, those still waiting for their malware scan, and
+//! insurance that records no end of cover, never meet a requirement.
 
 use std::cmp::Reverse;
 
@@ -181,6 +181,16 @@ struct When {
 }
 
 impl When {
+    /// "the contract start on 1 February 2027", or "1 February 2027, the date it must be valid on".
+    fn day(&self) -> String {
+        let date = long_date(self.date);
+        if self.is_contract_start {
+            format!("the contract start on {date}")
+        } else {
+            format!("{date}, the date it must be valid on")
+        }
+    }
+
     fn relative(&self, word: &str) -> String {
         let date = long_date(self.date);
         if self.is_contract_start {
@@ -302,6 +312,14 @@ fn shortfalls(document: &LockerDocument, requirement: &Requirement, when: &When)
             }
             Some(_) => {}
         }
+    }
+    // Cover with no recorded end cannot be shown to hold on any date: it would otherwise count for ever.
+    if is_insurance(kind) && document.expires_on.is_none() {
+        shortfalls.push(format!(
+            "{short} cover has no end date recorded, so it cannot be shown to cover {}: renew it with the cover \
+             dates printed on the certificate",
+            when.day()
+        ));
     }
     if let Some(start) = document.valid_from.filter(|start| *start > when.date) {
         let start = long_date(start);
@@ -497,12 +515,16 @@ mod tests {
         let ends_before = "employer's liability expires 31 January 2027, before the contract starts on 1 February 2027";
         let starts_after =
             "employer's liability cover starts 2 February 2027, after the contract starts on 1 February 2027";
+        let no_end = "employer's liability cover has no end date recorded, so it cannot be shown to cover the contract \
+                      start on 1 February 2027: renew it with the cover dates printed on the certificate";
         let cases = [
             (Some(ymd(2026, 2, 1)), Some(ymd(2027, 1, 31)), NotMet, ends_before),
             (Some(ymd(2027, 2, 2)), Some(ymd(2028, 2, 1)), NotMet, starts_after),
             (Some(ymd(2026, 2, 1)), Some(ymd(2027, 2, 1)), Met, ""),
             (Some(ymd(2027, 2, 1)), Some(ymd(2028, 1, 31)), Met, ""),
-            (None, None, Met, ""),
+            (None, Some(ymd(2027, 2, 1)), Met, ""),
+            (Some(ymd(2026, 2, 1)), None, NotMet, no_end),
+            (None, None, NotMet, no_end),
         ];
         for (valid_from, expires_on, status, explanation) in cases {
             let result = check(&[document(valid_from, expires_on)], &requirement);
@@ -537,6 +559,11 @@ mod tests {
         let result = check(&[certificate("pl", PublicLiability, 5_000_000, verified())], &own_date);
         let explanation = "public liability expires 31 March 2027, before 1 June 2027, the date it must be valid on";
         assert_eq!((result.valid_on(), result.explanation()), (ymd(2027, 6, 1), explanation));
+        let open_ended = dated(certificate("pl", PublicLiability, 5_000_000, verified()), Some(ymd(2026, 4, 1)), None);
+        let result = check(&[open_ended], &own_date);
+        let explanation = "public liability cover has no end date recorded, so it cannot be shown to cover 1 June 2027, \
+                           the date it must be valid on: renew it with the cover dates printed on the certificate";
+        assert_eq!(outcome(&result), (NotMet, explanation, Some("pl")));
     }
 
     #[test]

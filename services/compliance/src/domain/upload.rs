@@ -1,5 +1,5 @@
-//! What a provider says about a document it uploads: the first message of an upload, checked
-//! before any byte of the file is read.
+//! What a provider says about a document it uploads: the first message of an upload (or renewal),
+//! checked before any byte of the file is read, with the facts its kind must carry.
 
 use chrono::NaiveDate;
 use platform::FieldViolation;
@@ -7,9 +7,8 @@ use platform::validation::{Invalid, Violations, field, optional_text, required_e
 use proto::commissioning::common::v1::DocumentKind;
 use proto::commissioning::compliance::v1::{InsuranceDetails, UploadDocumentMetadata};
 
+use super::facts::{Given, check_facts};
 use platform::dates::parse_optional_date;
-use platform::evidence::is_insurance;
-use platform::money::Pence;
 
 /// A checked upload description.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +27,8 @@ pub struct NewDocument {
 }
 
 impl NewDocument {
-    pub fn parse(metadata: &UploadDocumentMetadata, path: &str) -> Result<Self, Vec<FieldViolation>> {
+    /// Parses the metadata at `path` uploaded on `today` (the UK date), collecting every violation.
+    pub fn parse(metadata: &UploadDocumentMetadata, path: &str, today: NaiveDate) -> Result<Self, Vec<FieldViolation>> {
         let mut v = Violations::new();
         let provider_id = v.check(field(path, "provider_id"), required_text(&metadata.provider_id, 64));
         let kind =
@@ -50,12 +50,9 @@ impl NewDocument {
         {
             v.add(Invalid::new("must not be before valid_from").at(field(path, "expires_on")));
         }
-        let insurance = match kind {
-            Some(kind) if is_insurance(kind) => {
-                insurance(metadata.insurance.as_ref(), &field(path, "insurance"), &mut v)
-            }
-            _ => Some(None),
-        };
+        let given = Given { valid_from, expires_on, insurance: metadata.insurance.as_ref() };
+        // Without a kind there is no knowing which facts it needs; the kind's violation says so.
+        let insurance = kind.and_then(|kind| check_facts(kind, &given, today, path, &mut v));
         v.finish(|| {
             Some(Self {
                 provider_id: provider_id?,
@@ -70,20 +67,6 @@ impl NewDocument {
             })
         })
     }
-}
-
-/// Insurance must say its limit of indemnity (the cover), in GBP.
-fn insurance(details: Option<&InsuranceDetails>, path: &str, v: &mut Violations) -> Option<Option<InsuranceDetails>> {
-    let Some(details) = details else {
-        v.add(FieldViolation::new(path, "required for an insurance certificate: give at least limit_of_indemnity"));
-        return None;
-    };
-    let Some(limit) = &details.limit_of_indemnity else {
-        v.add(FieldViolation::new(field(path, "limit_of_indemnity"), "required: the cover in pence, in GBP"));
-        return None;
-    };
-    v.nested(Pence::parse(limit, &field(path, "limit_of_indemnity")))?;
-    Some(Some(details.clone()))
 }
 
 fn sha256_hex(value: &str) -> Result<Option<String>, Invalid> {
@@ -103,6 +86,10 @@ mod tests {
 
     use super::*;
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 6, 1).expect("a real date")
+    }
+
     fn certificate() -> UploadDocumentMetadata {
         UploadDocumentMetadata {
             request_id: "r".into(),
@@ -113,6 +100,8 @@ mod tests {
             valid_from: Some(Date { year: 2026, month: 4, day: 1 }),
             expires_on: Some(Date { year: 2027, month: 3, day: 31 }),
             insurance: Some(InsuranceDetails {
+                insurer: "Community Mutual".into(),
+                policy_number: "CM-1".into(),
                 limit_of_indemnity: Some(Money {
                     amount_pence: 500_000_000,
                     currency: "GBP".into(),
@@ -129,10 +118,11 @@ mod tests {
     }
 
     #[test]
-    fn a_certificate_with_its_cover_is_accepted() {
-        let parsed = NewDocument::parse(&certificate(), "metadata").expect("valid");
+    fn a_certificate_with_its_facts_is_accepted() {
+        let parsed = NewDocument::parse(&certificate(), "metadata", today()).expect("valid");
         assert_eq!(parsed.kind, DocumentKind::PublicLiabilityInsurance);
         assert_eq!(parsed.declared_size, None);
+        assert_eq!(parsed.insurance.map(|insurance| insurance.policy_number), Some("CM-1".into()));
     }
 
     #[test]
@@ -146,7 +136,7 @@ mod tests {
             insurance: None,
             ..certificate()
         };
-        let refused = NewDocument::parse(&bad, "metadata").expect_err("invalid");
+        let refused = NewDocument::parse(&bad, "metadata", today()).expect_err("invalid");
         assert_eq!(
             fields(&refused),
             [
@@ -155,7 +145,10 @@ mod tests {
                 "metadata.size_bytes",
                 "metadata.sha256_hex",
                 "metadata.expires_on",
-                "metadata.insurance"
+                "metadata.insurance.insurer",
+                "metadata.insurance.policy_number",
+                "metadata.insurance.limit_of_indemnity",
+                "metadata.expires_on",
             ]
         );
     }
@@ -167,8 +160,8 @@ mod tests {
             insurance: None,
             ..certificate()
         };
-        assert!(NewDocument::parse(&policy, "m").is_ok());
+        assert!(NewDocument::parse(&policy, "m", today()).is_ok());
         let unknown = UploadDocumentMetadata { kind: 0, ..certificate() };
-        assert_eq!(fields(&NewDocument::parse(&unknown, "m").expect_err("no kind")), ["m.kind"]);
+        assert_eq!(fields(&NewDocument::parse(&unknown, "m", today()).expect_err("no kind")), ["m.kind"]);
     }
 }

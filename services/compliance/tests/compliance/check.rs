@@ -1,15 +1,18 @@
 //! CheckCompliance through gRPC: each requirement answered in plain English from the provider's
 //! locker, and only for officers, evaluators and services.
 
+use chrono::Days;
 use platform::auth::Role;
+use platform::dates::long_date;
 use platform::testing::{token, with_token};
+use platform::time::london_today;
 use proto::commissioning::common::v1::{
     Date, DocumentKind, EvidenceCheckResult, EvidenceRequirement, Money, RequirementStatus,
 };
 use proto::commissioning::compliance::v1::CheckComplianceRequest;
 use tonic::Code;
 
-use super::support::{App, certificate, client, member_of, pdf, publish, upload};
+use super::support::{App, certificate, client, cover_end, member_of, on, pdf, publish, upload};
 
 fn requirement(kind: DocumentKind, minimum_pounds: Option<i64>) -> EvidenceRequirement {
     EvidenceRequirement {
@@ -23,11 +26,11 @@ fn requirement(kind: DocumentKind, minimum_pounds: Option<i64>) -> EvidenceRequi
     }
 }
 
-fn check(requirements: Vec<EvidenceRequirement>, on: Date) -> CheckComplianceRequest {
+fn check(requirements: Vec<EvidenceRequirement>, day: Date) -> CheckComplianceRequest {
     CheckComplianceRequest {
         provider_id: "charity-1".into(),
         requirements,
-        on_date: Some(on),
+        on_date: Some(day),
         tender_id: String::new(),
     }
 }
@@ -37,7 +40,7 @@ async fn each_requirement_is_answered_in_words_a_charity_understands() {
     let app = App::on_sqlite().await;
     upload(&app, &member_of("charity-1"), certificate("charity-1", "pl"), &pdf()).await.expect("uploaded");
     let officer = token("olu", "lambeth", &[Role::Officer]);
-    let start = Date { year: 2026, month: 6, day: 1 };
+    let start = on(london_today()).expect("a date");
     let request = check(
         vec![
             requirement(DocumentKind::PublicLiabilityInsurance, Some(2_000_000)),
@@ -59,14 +62,15 @@ async fn each_requirement_is_answered_in_words_a_charity_understands() {
     assert!(explanations[1].contains("GBP 5,000,000 is below the required GBP 10,000,000"), "{}", explanations[1]);
     assert!(explanations[2].contains("no safeguarding adults policy in the locker"), "{}", explanations[2]);
 
-    // The certificate ends on 31 March 2027: a contract starting after that is not covered.
+    // A contract starting the day after the certificate ends is not covered.
     let late = check(
         vec![requirement(DocumentKind::PublicLiabilityInsurance, Some(2_000_000))],
-        Date { year: 2027, month: 4, day: 1 },
+        on(cover_end() + Days::new(1)).expect("a date"),
     );
     let response = client(&app).await.check_compliance(with_token(late, &officer)).await.expect("checked").into_inner();
     assert_eq!(response.results[0].status(), RequirementStatus::NotMet);
-    assert!(response.results[0].explanation.contains("31 March 2027"), "{}", response.results[0].explanation);
+    let ends = long_date(cover_end());
+    assert!(response.results[0].explanation.contains(&ends), "{}", response.results[0].explanation);
     app.stop().await;
 }
 
@@ -75,7 +79,7 @@ async fn only_officers_evaluators_and_services_may_check_and_requests_are_valida
     let app = App::on_sqlite().await;
     let request = check(
         vec![requirement(DocumentKind::PublicLiabilityInsurance, Some(2_000_000))],
-        Date { year: 2026, month: 6, day: 1 },
+        on(london_today()).expect("a date"),
     );
     let refused = client(&app).await.check_compliance(with_token(request.clone(), &member_of("charity-2"))).await;
     assert_eq!(refused.expect_err("a provider may not check another").code(), Code::PermissionDenied);
@@ -122,7 +126,7 @@ async fn employers_liability(app: &App) -> EvidenceCheckResult {
         only_if_employing_staff: true,
         ..requirement(DocumentKind::EmployersLiabilityInsurance, Some(5_000_000))
     };
-    let request = check(vec![requirement], Date { year: 2026, month: 6, day: 1 });
+    let request = check(vec![requirement], on(london_today()).expect("a date"));
     let officer = token("olu", "lambeth", &[Role::Officer]);
     let response = client(app).await.check_compliance(with_token(request, &officer)).await.expect("checked");
     response.into_inner().results.remove(0)

@@ -5,29 +5,12 @@ use std::time::Duration;
 
 use platform::testing::with_token;
 use proto::commissioning::compliance::v1::download_document_response::Payload;
-use proto::commissioning::compliance::v1::{
-    DownloadDocumentRequest, GetDocumentRequest, ListDocumentsRequest, UploadDocumentMetadata,
-};
+use proto::commissioning::compliance::v1::{DownloadDocumentRequest, GetDocumentRequest, UploadDocumentMetadata};
 use sha2::{Digest, Sha256};
 use tonic::Code;
 
 use super::s3::S3Server;
-use super::support::{App, certificate, client, member_of, messages, pdf, upload};
-
-/// No document recorded and no file left behind.
-async fn nothing_stored(app: &App, provider: &str) {
-    let listed = client(app)
-        .await
-        .list_documents(with_token(
-            ListDocumentsRequest { provider_id: provider.into(), ..Default::default() },
-            &member_of(provider),
-        ))
-        .await
-        .expect("listed")
-        .into_inner();
-    assert!(listed.documents.is_empty(), "no document row");
-    assert!(app.service.files().keys().await.expect("files").is_empty(), "no stray file");
-}
+use super::support::{App, certificate, client, member_of, messages, nothing_stored, pdf, upload};
 
 async fn every_bad_file_is_refused_and_nothing_is_stored(app: App) {
     let token = member_of("charity-1");

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use platform::auth::Role;
 use platform::testing::{token, with_token};
-use proto::commissioning::common::v1::{Date, DocumentKind, EvidenceRequirement, RequirementStatus};
+use platform::time::london_today;
+use proto::commissioning::common::v1::{DocumentKind, EvidenceRequirement, RequirementStatus};
 use proto::commissioning::compliance::v1::{
     CheckComplianceRequest, DocumentStatus, GetDocumentRequest, ListDocumentsRequest,
 };
@@ -16,7 +17,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tonic::Code;
 
-use super::support::{App, certificate, client, member_of, pdf};
+use super::support::{App, certificate, client, member_of, on, pdf};
 
 /// The standard antivirus test string; every scanner reports it.
 const EICAR: &[u8] = br"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
@@ -135,7 +136,7 @@ async fn with_the_scanner_down_documents_wait_and_never_count_until_scanned() {
     let check = CheckComplianceRequest {
         provider_id: "charity-1".into(),
         requirements: vec![requirement],
-        on_date: Some(Date { year: 2026, month: 6, day: 1 }),
+        on_date: on(london_today()),
         tender_id: String::new(),
     };
     let response = client(&app).await.check_compliance(with_token(check, &officer)).await.expect("checked");

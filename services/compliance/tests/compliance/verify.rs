@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use platform::auth::Role;
 use platform::testing::{named_token, token, with_token};
-use proto::commissioning::common::v1::{Date, DocumentKind, EvidenceRequirement, Money, RequirementStatus};
+use platform::time::london_today;
+use proto::commissioning::common::v1::{DocumentKind, EvidenceRequirement, Money, RequirementStatus};
 use proto::commissioning::compliance::v1::{
     CheckComplianceRequest, DocumentStatus, GetDocumentRequest, RejectDocumentRequest, UploadDocumentMetadata,
     VerifyDocumentRequest,
@@ -14,7 +15,9 @@ use proto::commissioning::events::v1::TenderClosed;
 use proto::commissioning::tendering::v1::{OpeningEntry, OpeningRecord};
 use tonic::Code;
 
-use super::support::{App, certificate, client, member_of, pdf, publish, upload};
+use super::support::{
+    App, certificate, client, cover_end, cover_start, insurance, member_of, on, pdf, publish, upload,
+};
 
 /// What tendering publishes when a tender closes with charity-1's bid in it.
 async fn charity_bids_to_lambeth(app: &App) {
@@ -91,7 +94,7 @@ async fn officers_decide_for_their_council_only(app: App) {
     let check = CheckComplianceRequest {
         provider_id: "charity-1".into(),
         requirements,
-        on_date: Some(Date { year: 2026, month: 6, day: 1 }),
+        on_date: on(london_today()),
         tender_id: "tender-1".into(),
     };
     let response =
@@ -118,7 +121,7 @@ async fn verification_on_sqlite_and_the_embedded_log() {
 #[tokio::test]
 async fn a_renewal_supersedes_the_old_certificate_and_once_verified_meets_the_requirement() {
     use proto::commissioning::compliance::v1::renew_document_request::Payload;
-    use proto::commissioning::compliance::v1::{InsuranceDetails, RenewDocumentMetadata, RenewDocumentRequest};
+    use proto::commissioning::compliance::v1::{RenewDocumentMetadata, RenewDocumentRequest};
 
     let app = App::on_sqlite().await;
     let provider = member_of("charity-1");
@@ -150,7 +153,7 @@ async fn a_renewal_supersedes_the_old_certificate_and_once_verified_meets_the_re
         let request = CheckComplianceRequest {
             provider_id: "charity-1".into(),
             requirements: vec![requirement],
-            on_date: Some(Date { year: 2026, month: 6, day: 1 }),
+            on_date: on(london_today()),
             tender_id: String::new(),
         };
         with_token(request, &lambeth)
@@ -165,12 +168,9 @@ async fn a_renewal_supersedes_the_old_certificate_and_once_verified_meets_the_re
         request_id: "renew-1".into(),
         document_id: old.id.clone(),
         size_bytes: i64::try_from(bytes.len()).expect("size"),
-        valid_from: Some(Date { year: 2026, month: 4, day: 1 }),
-        expires_on: Some(Date { year: 2027, month: 3, day: 31 }),
-        insurance: Some(InsuranceDetails {
-            limit_of_indemnity: Some(Money { amount_pence: 500_000_000, currency: "GBP".into(), vat_included: false }),
-            ..Default::default()
-        }),
+        valid_from: on(cover_start()),
+        expires_on: on(cover_end()),
+        insurance: Some(insurance(500_000_000)),
         ..Default::default()
     };
     let messages = vec![

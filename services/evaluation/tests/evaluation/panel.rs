@@ -62,7 +62,12 @@ async fn insured_and_verified(market: &Marketplace) {
         filename: "certificate.pdf".into(),
         valid_from: Some(Date { year: 2026, month: 1, day: 1 }),
         expires_on: Some(Date { year: 2028, month: 12, day: 31 }),
-        insurance: Some(InsuranceDetails { limit_of_indemnity: Some(gbp(2_000_000)), ..Default::default() }),
+        insurance: Some(InsuranceDetails {
+            insurer: "Community Mutual".into(),
+            policy_number: "CM-PL-0042".into(),
+            limit_of_indemnity: Some(gbp(2_000_000)),
+            ..Default::default()
+        }),
         ..Default::default()
     };
     let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();

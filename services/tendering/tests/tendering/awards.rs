@@ -35,7 +35,12 @@ async fn insure(compliance: &TestApp<Compliance>, request_id: &str, pounds: i64)
         filename: "certificate.pdf".into(),
         valid_from: Some(Date { year: 2026, month: 1, day: 1 }),
         expires_on: Some(Date { year: 2028, month: 12, day: 31 }),
-        insurance: Some(InsuranceDetails { limit_of_indemnity: Some(gbp(pounds)), ..Default::default() }),
+        insurance: Some(InsuranceDetails {
+            insurer: "Community Mutual".into(),
+            policy_number: "CM-PL-0042".into(),
+            limit_of_indemnity: Some(gbp(pounds)),
+            ..Default::default()
+        }),
         ..Default::default()
     };
     let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
