@@ -1,19 +1,24 @@
 //! Bearer-token authentication. Every call carries a JWT naming the caller, its organisation and
-//! its roles; it is verified with `jsonwebtoken` against an HS256 secret (development and the
+//! its roles (only the calls a service names open, such as reading open data, may come without
+//! one); it is verified with `jsonwebtoken` against an HS256 secret (development and the
 //! embedded default) or the identity provider's RS256/ES256 keys from a JWKS file or URL. Only
 //! the algorithms of the configured keys are accepted; issuer, audience and expiry are checked
 //! with a small explicit leeway. The verified [`Caller`] rides in the request's extensions.
 
 use std::collections::HashSet;
+use std::future::{Ready, ready};
 use std::path::Path;
 use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures::future::Either;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use tonic::service::Interceptor;
+use tonic::server::NamedService;
 use tonic::{Request, Status};
+use tower::Service;
 
 use crate::config::{ConfigError, Settings};
 use crate::error::Error;
@@ -97,7 +102,8 @@ impl Caller {
         Err(Error::PermissionDenied(format!("this call needs the {wanted} role; ask your administrator for it")))
     }
 
-    /// The verified caller of a request that passed the [`AuthInterceptor`].
+    /// The verified caller of a request that passed [`Authenticated`]; UNAUTHENTICATED for an open
+    /// call made without a token.
     pub fn of<T>(request: &Request<T>) -> Result<&Caller, Error> {
         request
             .extensions()
@@ -237,34 +243,69 @@ impl Authenticator {
         Ok(Caller { user_id: claims.sub, organisation_id: claims.org, organisation_name, roles })
     }
 
-    /// The interceptor that puts the verified caller into each request.
-    pub fn interceptor(self: &Arc<Self>) -> AuthInterceptor {
-        AuthInterceptor { authenticator: self.clone() }
+    /// The caller named by a request's `authorization: Bearer <token>` header: `None` when the
+    /// header is missing and `open` (the call needs no token), UNAUTHENTICATED when it is missing
+    /// otherwise or when the token is bad. A token that is sent is always checked, open call or not.
+    pub fn caller_of(&self, headers: &http::HeaderMap, open: bool) -> Result<Option<Caller>, Error> {
+        let Some(header) = headers.get(http::header::AUTHORIZATION) else {
+            if open {
+                return Ok(None);
+            }
+            return Err(Error::Unauthenticated("missing bearer token: send `authorization: Bearer <token>`".into()));
+        };
+        let token = header.to_str().ok().and_then(|value| value.strip_prefix("Bearer ")).ok_or_else(|| {
+            Error::Unauthenticated("malformed authorization header: send `authorization: Bearer <token>`".into())
+        })?;
+        self.verify(token.trim()).map(Some)
     }
 }
 
-/// Rejects calls without a valid bearer token and records the caller of the others.
+/// A gRPC service behind the bearer-token check: each call's verified [`Caller`] is put into its
+/// request; a call without a token, or with a bad one, is refused UNAUTHENTICATED before the
+/// service sees it. The only exceptions are the service's `open_calls` (full gRPC paths such as
+/// "/commissioning.tendering.v1.TenderingService/GetOcdsReleasePackage"), which may come without
+/// a token and then reach the service with no caller.
 #[derive(Clone)]
-pub struct AuthInterceptor {
+pub struct Authenticated<S> {
+    inner: S,
     authenticator: Arc<Authenticator>,
+    open_calls: &'static [&'static str],
 }
 
-impl Interceptor for AuthInterceptor {
-    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        let token = request
-            .metadata()
-            .get("authorization")
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or_else(|| {
-                Status::from(Error::Unauthenticated(
-                    "missing bearer token: send `authorization: Bearer <token>`".into(),
-                ))
-            })?;
-        let caller = self.authenticator.verify(token.trim())?;
-        request.extensions_mut().insert(caller);
-        Ok(request)
+impl<S> Authenticated<S> {
+    pub fn new(inner: S, authenticator: Arc<Authenticator>, open_calls: &'static [&'static str]) -> Self {
+        Self { inner, authenticator, open_calls }
     }
+}
+
+impl<S, B> Service<http::Request<B>> for Authenticated<S>
+where
+    S: Service<http::Request<B>, Response = http::Response<tonic::body::Body>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Either<Ready<Result<S::Response, S::Error>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
+        let open = self.open_calls.contains(&request.uri().path());
+        match self.authenticator.caller_of(request.headers(), open) {
+            Ok(caller) => {
+                if let Some(caller) = caller {
+                    request.extensions_mut().insert(caller);
+                }
+                Either::Right(self.inner.call(request))
+            }
+            Err(error) => Either::Left(ready(Ok(Status::from(error).into_http()))),
+        }
+    }
+}
+
+impl<S: NamedService> NamedService for Authenticated<S> {
+    const NAME: &'static str = S::NAME;
 }
 
 /// Signs an HS256 token: development tokens for the embedded default, and tests.

@@ -1,6 +1,6 @@
 //! Starting a gRPC server the same way in every service: health checking and reflection (v1 and
 //! v1alpha, for older clients such as grpcurl 1.8) always open, the service's own calls behind
-//! the bearer-token interceptor, a request timeout, a global concurrency limit, a span per request
+//! the bearer-token check (but for the calls a service names open), a request timeout, a global concurrency limit, a span per request
 //! joined to the caller's trace, and a graceful stop that reports NOT_SERVING first.
 
 use std::net::SocketAddr;
@@ -10,12 +10,11 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tonic::service::Routes;
-use tonic::service::interceptor::InterceptedService;
 use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
-use crate::auth::{AuthInterceptor, Authenticator};
+use crate::auth::{Authenticated, Authenticator};
 use crate::config::Settings;
 
 /// Limits applied to every call.
@@ -37,9 +36,19 @@ impl ServerOptions {
     }
 }
 
-/// Puts a service behind the bearer-token check.
-pub fn authenticated<S>(service: S, authenticator: &Arc<Authenticator>) -> InterceptedService<S, AuthInterceptor> {
-    InterceptedService::new(service, authenticator.interceptor())
+/// Puts a service behind the bearer-token check: every call needs a token.
+pub fn authenticated<S>(service: S, authenticator: &Arc<Authenticator>) -> Authenticated<S> {
+    Authenticated::new(service, authenticator.clone(), &[])
+}
+
+/// Puts a service behind the bearer-token check, except `open_calls` (full gRPC paths,
+/// "/<package>.<Service>/<Method>"), which may also be called without a token.
+pub fn authenticated_except<S>(
+    service: S,
+    authenticator: &Arc<Authenticator>,
+    open_calls: &'static [&'static str],
+) -> Authenticated<S> {
+    Authenticated::new(service, authenticator.clone(), open_calls)
 }
 
 /// A started server.

@@ -17,6 +17,7 @@ pub mod grpc;
 pub mod idempotency;
 pub mod migrations;
 pub mod money;
+pub mod org_id;
 pub mod paging;
 pub mod runtime;
 pub mod telemetry;

@@ -129,6 +129,6 @@ impl Service for Tendering {
         let api = grpc::TenderingApi::new(self.runtime.db.clone(), setup);
         let limit = settings.grpc_max_message_bytes;
         let server = TenderingServiceServer::new(api).max_decoding_message_size(limit).max_encoding_message_size(limit);
-        routes.add_service(platform::grpc::authenticated(server, &self.runtime.authenticator));
+        routes.add_service(platform::grpc::authenticated_except(server, &self.runtime.authenticator, grpc::OPEN_CALLS));
     }
 }

@@ -7,7 +7,13 @@
 //! `tender` at publishing, `tenderAmendment` per amendment, `tenderUpdate` at the close with the
 //! tenderers, `tenderCancellation`, `tenderUpdate` with status `unsuccessful`, and `award` +
 //! `contract` per contract. Parties carry the roles buyer, funder, tenderer (after the close) and
-//! supplier.
+//! supplier. The buyer and funders are named by their org-id identifiers where they have them
+//! (party id `<scheme>-<value>`, "GB-LAE-LBH"), else by their marketplace ids or a slug of the name.
+//!
+//! A tender's estimated value is its `planning.budget`; with funders, the budget breakdown extension
+//! splits it into one entry per funder (its share of the value, to the penny, by
+//! [`split_by_shares`]) whose `sourceParty` is the funder's party, which then has the role
+//! `sourceParty` too, as the extension asks.
 //!
 //! Bids never appear: not their contents, prices, hashes or ids. The only amounts published are the
 //! tender's estimated value (and its lots') and contract values. OCDS amounts are numbers in pounds,
@@ -21,15 +27,19 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use platform::categories::{self, category_name, cpv_description};
 use platform::dates::parse_date;
+use platform::org_id::{OrgId, scheme_prefix};
 use platform::time::from_timestamp;
 use prost_types::Timestamp;
-use proto::commissioning::common::v1::{Date, DateRange, Money, OrgIdScheme, PostalAddress, ServiceCategory};
+use proto::commissioning::common::v1::{Date, DateRange, Money, OrgIdentifier, PostalAddress, ServiceCategory};
 use proto::commissioning::tendering::v1::{
     Amendment, Contract, ContractStatus, Criterion, CriterionKind, Funder, OpeningEntry, OpeningRecord, Procedure,
     Supplier, Tender, TenderStatus,
 };
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::domain::funding::split_by_shares;
+use crate::domain::tender_check::percent;
 
 /// The OCDS version the packages declare (major.minor, as the package schema wants it).
 pub const OCDS_VERSION: &str = "1.1";
@@ -38,6 +48,10 @@ pub const OCDS_VERSION: &str = "1.1";
 /// `awards.relatedLots`), which core OCDS 1.1 does not have.
 pub const LOTS_EXTENSION: &str =
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json";
+
+/// The budget breakdown extension, declared in a package whose releases break a budget down by
+/// funder (`planning.budget.budgetBreakdown`). The extension registry lists only its master version.
+pub const BUDGET_BREAKDOWN_EXTENSION: &str = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_budget_breakdown_extension/master/extension.json";
 
 /// Everything known of one contracting process.
 pub struct Process<'a> {
@@ -51,18 +65,21 @@ pub struct Process<'a> {
 
 /// A block contract registered without a tender: its own contracting process, in one release tagged
 /// `award` and `contract` (OCDS wants an award for a contract's `awardID`). The buyer is the council
-/// that holds it, named `publisher_name`.
-pub fn block_contract_releases(contract: &Contract, publisher_name: &str) -> Vec<Value> {
+/// that holds it, named `publisher_name` and identified by `buyer_identifier` when it has one.
+pub fn block_contract_releases(
+    contract: &Contract,
+    publisher_name: &str,
+    buyer_identifier: Option<&OrgIdentifier>,
+) -> Vec<Value> {
     let ocid = first_non_empty(&[&contract.ocid, &contract.id]);
     let date = time(contract.create_time.as_ref())
         .or_else(|| time(contract.update_time.as_ref()))
         .unwrap_or(DateTime::UNIX_EPOCH);
-    let buyer =
-        OrganizationReference { id: party_id(&contract.council_id, publisher_name), name: publisher_name.into() };
+    let buyer = Buyer { council_id: &contract.council_id, name: publisher_name, identifier: buyer_identifier };
     let mut parties = Parties::default();
-    parties.add(Party::new(&buyer.id, &buyer.name, BUYER));
+    parties.add(buyer.party());
     for funder in &contract.funders {
-        parties.add(funder_party(funder));
+        parties.add(buyer.funder_party(funder));
     }
     let supplier = supplier_party(contract.supplier.as_ref());
     let suppliers = vec![OrganizationReference { id: supplier.id.clone(), name: supplier.name.clone() }];
@@ -93,7 +110,8 @@ pub fn block_contract_releases(contract: &Contract, publisher_name: &str) -> Vec
         initiation_type: "tender",
         language: "en",
         parties: parties.0,
-        buyer,
+        buyer: buyer.reference(),
+        planning: None,
         tender: None,
         awards: vec![award],
         contracts: vec![contract],
@@ -204,7 +222,8 @@ pub fn process_releases(process: &Process<'_>) -> Vec<Value> {
 
 /// Wraps releases into a release package: `uri` (the package's own address), version "1.1",
 /// `publishedDate`, the publisher's name and the releases, with the lots extension declared when
-/// any release publishes lots. The package schema wants at least one release.
+/// any release publishes lots and the budget breakdown extension when any breaks a budget down. The
+/// package schema wants at least one release.
 pub fn package(releases: Vec<Value>, publisher_name: &str, uri: &str, published: DateTime<Utc>) -> Value {
     let uses_lots = releases.iter().any(|release| {
         release.pointer("/tender/lots").is_some()
@@ -213,13 +232,19 @@ pub fn package(releases: Vec<Value>, publisher_name: &str, uri: &str, published:
                 .and_then(Value::as_array)
                 .is_some_and(|awards| awards.iter().any(|award| award.get("relatedLots").is_some()))
     });
+    let breaks_budgets_down =
+        releases.iter().any(|release| release.pointer("/planning/budget/budgetBreakdown").is_some());
     let mut package = serde_json::Map::new();
     package.insert("uri".into(), uri.into());
     package.insert("version".into(), OCDS_VERSION.into());
     package.insert("publishedDate".into(), rfc3339(published).into());
     package.insert("publisher".into(), serde_json::json!({ "name": publisher_name }));
-    if uses_lots {
-        package.insert("extensions".into(), serde_json::json!([LOTS_EXTENSION]));
+    let extensions: Vec<&str> = [(uses_lots, LOTS_EXTENSION), (breaks_budgets_down, BUDGET_BREAKDOWN_EXTENSION)]
+        .into_iter()
+        .filter_map(|(used, extension)| used.then_some(extension))
+        .collect();
+    if !extensions.is_empty() {
+        package.insert("extensions".into(), serde_json::json!(extensions));
     }
     package.insert("releases".into(), Value::Array(releases));
     Value::Object(package)
@@ -268,14 +293,17 @@ struct Compiler<'a> {
 impl Compiler<'_> {
     fn release(&self, id: &str, date: DateTime<Utc>, tag: Vec<&'static str>, state: &State<'_>) -> Release {
         let tender = self.tender;
-        let buyer = OrganizationReference {
-            id: party_id(&tender.council_id, &tender.council_name),
-            name: tender.council_name.clone(),
-        };
+        let buyer = self.buyer();
         let mut parties = Parties::default();
-        parties.add(Party::new(&buyer.id, &buyer.name, BUYER));
+        parties.add(buyer.party());
+        let planning = self.planning();
+        let funds_budget = planning.as_ref().is_some_and(|planning| !planning.budget.budget_breakdown.is_empty());
         for funder in &tender.funders {
-            parties.add(funder_party(funder));
+            let mut party = buyer.funder_party(funder);
+            if funds_budget {
+                party.roles.push(SOURCE_PARTY);
+            }
+            parties.add(party);
         }
         let tenderers = if state.closed { self.opening.map_or(&[][..], |opening| &opening.entries[..]) } else { &[] };
         for entry in tenderers {
@@ -285,7 +313,7 @@ impl Compiler<'_> {
         let mut contracts = Vec::with_capacity(state.awarded.len());
         for contract in &state.awarded {
             for funder in &contract.funders {
-                parties.add(funder_party(funder));
+                parties.add(buyer.funder_party(funder));
             }
             let supplier = supplier_party(contract.supplier.as_ref());
             let suppliers = vec![OrganizationReference { id: supplier.id.clone(), name: supplier.name.clone() }];
@@ -313,11 +341,56 @@ impl Compiler<'_> {
             initiation_type: "tender",
             language: "en",
             parties: parties.0,
-            buyer,
+            buyer: buyer.reference(),
+            planning,
             tender: Some(self.tender_release(state, tenderers)),
             awards,
             contracts,
         }
+    }
+
+    fn buyer(&self) -> Buyer<'_> {
+        let tender = self.tender;
+        Buyer {
+            council_id: &tender.council_id,
+            name: &tender.council_name,
+            identifier: tender.buyer_identifier.as_ref(),
+        }
+    }
+
+    /// The estimated value as the budget, broken down by funder when there are funders: each
+    /// entry the funder's share of the value to the penny, the shares adding up to the whole.
+    fn planning(&self) -> Option<Planning> {
+        let tender = self.tender;
+        let estimate = tender.estimated_value.as_ref()?;
+        let buyer = self.buyer();
+        let shares: Vec<i32> = tender.funders.iter().map(|funder| funder.share_basis_points).collect();
+        let parts = split_by_shares(estimate.amount_pence, &shares);
+        let budget_breakdown = tender
+            .funders
+            .iter()
+            .zip(parts)
+            .enumerate()
+            .map(|(index, (funder, amount_pence))| {
+                let party = buyer.funder_party(funder);
+                BudgetBreakdown {
+                    id: (index + 1).to_string(),
+                    description: format!(
+                        "{}: {} of the estimated value",
+                        party.name,
+                        percent(i64::from(funder.share_basis_points))
+                    ),
+                    amount: value(Some(&Money { amount_pence, ..estimate.clone() })),
+                    source_party: OrganizationReference { id: party.id, name: party.name },
+                }
+            })
+            .collect();
+        let description = if tender.funders.len() > 1 {
+            "The tender's estimated value, funded jointly in the shares of the budget breakdown"
+        } else {
+            "The tender's estimated value"
+        };
+        Some(Planning { budget: Budget { description, amount: value(Some(estimate)), budget_breakdown } })
     }
 
     fn tender_release(&self, state: &State<'_>, tenderers: &[OpeningEntry]) -> TenderRelease {
@@ -510,12 +583,50 @@ fn items(cpv_codes: &[String], category: ServiceCategory) -> Vec<Item> {
 
 const BUYER: &str = "buyer";
 const FUNDER: &str = "funder";
+/// The budget breakdown extension's role for the party a budget entry comes from.
+const SOURCE_PARTY: &str = "sourceParty";
 const TENDERER: &str = "tenderer";
 const SUPPLIER: &str = "supplier";
 
-fn funder_party(funder: &Funder) -> Party {
-    let (id, name) = funder.organisation.as_ref().map_or(("", ""), |org| (&org.organisation_id, &org.name));
-    Party::new(&party_id(id, name), name, FUNDER)
+/// The buying council of a process.
+struct Buyer<'a> {
+    council_id: &'a str,
+    name: &'a str,
+    identifier: Option<&'a OrgIdentifier>,
+}
+
+impl Buyer<'_> {
+    fn party(&self) -> Party {
+        organisation_party(self.council_id, self.name, self.identifier, BUYER)
+    }
+
+    fn reference(&self) -> OrganizationReference {
+        let party = self.party();
+        OrganizationReference { id: party.id, name: party.name }
+    }
+
+    /// A funder's party. The buying council funding its own tender is the buyer's party, even when
+    /// only the buyer's identifier is given.
+    fn funder_party(&self, funder: &Funder) -> Party {
+        let Some(organisation) = funder.organisation.as_ref() else { return Party::new(&slug(""), "", FUNDER) };
+        let id = organisation.organisation_id.trim();
+        let identifier = organisation.identifier.as_ref().or(self.identifier.filter(|_| id == self.council_id.trim()));
+        organisation_party(id, &organisation.name, identifier, FUNDER)
+    }
+}
+
+/// An organisation's party: identified by its org-id identifier (party id `<scheme>-<value>`) when
+/// it has a well-formed one, else by its marketplace id, else by a slug of its name.
+fn organisation_party(id: &str, name: &str, identifier: Option<&OrgIdentifier>, role: &'static str) -> Party {
+    let identifier = identifier.and_then(|identifier| OrgId::parse(identifier, "").ok());
+    let Some(identifier) = identifier else { return Party::new(&party_id(id, name), name, role) };
+    let mut party = Party::new(&identifier.org_id(), name, role);
+    party.identifier = Some(Identifier {
+        scheme: scheme_prefix(identifier.scheme()),
+        id: identifier.value().to_owned(),
+        legal_name: None,
+    });
+    party
 }
 
 fn tenderer_party(entry: &OpeningEntry) -> Party {
@@ -527,16 +638,13 @@ fn supplier_party(supplier: Option<&Supplier>) -> Party {
     let Some(supplier) = supplier else { return Party::new(&slug(""), "", SUPPLIER) };
     let mut party = Party::new(&party_id(&supplier.provider_id, &supplier.name), &supplier.name, SUPPLIER);
     let mut identifiers = supplier.identifiers.iter().filter_map(|identifier| {
-        let scheme = match OrgIdScheme::try_from(identifier.scheme).ok()? {
-            OrgIdScheme::Unspecified => return None,
-            OrgIdScheme::GbChc => "GB-CHC",
-            OrgIdScheme::GbSc => "GB-SC",
-            OrgIdScheme::GbNic => "GB-NIC",
-            OrgIdScheme::GbCoh => "GB-COH",
-            OrgIdScheme::GbPpon => "GB-PPON",
-        };
+        let scheme = scheme_prefix(identifier.scheme());
         let id = identifier.value.trim();
-        (!id.is_empty()).then(|| Identifier { scheme, id: id.to_owned(), legal_name: non_empty(&supplier.name) })
+        (!scheme.is_empty() && !id.is_empty()).then(|| Identifier {
+            scheme,
+            id: id.to_owned(),
+            legal_name: non_empty(&supplier.name),
+        })
     });
     party.identifier = identifiers.next();
     party.additional_identifiers = identifiers.collect();
@@ -663,11 +771,39 @@ struct Release {
     parties: Vec<Party>,
     buyer: OrganizationReference,
     #[serde(skip_serializing_if = "Option::is_none")]
+    planning: Option<Planning>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     tender: Option<TenderRelease>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     awards: Vec<Award>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     contracts: Vec<ContractRelease>,
+}
+
+#[derive(Serialize)]
+struct Planning {
+    budget: Budget,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Budget {
+    description: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<ValueRelease>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    budget_breakdown: Vec<BudgetBreakdown>,
+}
+
+/// One funder's part of a budget (the budget breakdown extension).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BudgetBreakdown {
+    id: String,
+    description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<ValueRelease>,
+    source_party: OrganizationReference,
 }
 
 #[derive(Serialize, Clone)]
@@ -871,54 +1007,24 @@ struct ContractRelease {
 }
 
 #[cfg(test)]
+#[path = "../tests/tendering/ocds_schema.rs"]
+mod ocds_schema;
+
+#[cfg(test)]
 mod tests {
     use std::collections::HashSet;
-    use std::sync::OnceLock;
 
     use platform::time::to_timestamp;
-    use proto::commissioning::common::v1::{OrgIdentifier, OrganisationKind, OrganisationRef, SizeClass};
+    use proto::commissioning::common::v1::{OrgIdScheme, OrganisationKind, OrganisationRef, SizeClass};
     use proto::commissioning::tendering::v1::{ContractRoute, DescriptionSection, Lot};
     use serde_json::json;
 
+    use super::ocds_schema::schema_errors;
     use super::*;
 
     const SCHEMAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ocds-1.1.5");
-    const RELEASE_SCHEMA_URL: &str = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json";
     const OCID: &str = "ocds-cmkt01-tender-1";
     const LAMBETH: &str = "London Borough of Lambeth";
-
-    fn schema_file(name: &str) -> Value {
-        let text = std::fs::read_to_string(format!("{SCHEMAS}/{name}")).expect("the OCDS 1.1.5 schema is in shared/");
-        serde_json::from_str(&text).expect("schema is JSON")
-    }
-
-    /// The package schema refers to the release schema by its URL; this machine has no internet.
-    struct LocalSchemas;
-
-    impl jsonschema::Retrieve for LocalSchemas {
-        fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-            if uri.as_str() == RELEASE_SCHEMA_URL {
-                Ok(schema_file("release-schema.json"))
-            } else {
-                Err(format!("no local copy of {uri}").into())
-            }
-        }
-    }
-
-    fn validator() -> &'static jsonschema::Validator {
-        static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
-        VALIDATOR.get_or_init(|| {
-            jsonschema::options()
-                .with_retriever(LocalSchemas)
-                .should_validate_formats(true)
-                .build(&schema_file("release-package-schema.json"))
-                .expect("the release package schema compiles")
-        })
-    }
-
-    fn schema_errors(package: &Value) -> Vec<String> {
-        validator().iter_errors(package).map(|error| format!("{error} at {}", error.instance_path())).collect()
-    }
 
     /// The codes of an OCDS codelist (the first column of its CSV; descriptions may hold quoted
     /// commas and line breaks).
@@ -968,8 +1074,8 @@ mod tests {
         }
     }
 
-    /// Valid against the official release package schema, with every coded value in its codelist
-    /// and every release id unique within its process.
+    /// Valid against the official release package schema (with the budget breakdown extension),
+    /// with every coded value in its codelist and every release id unique within its process.
     fn assert_valid(package: &Value) {
         let errors = schema_errors(package);
         assert!(errors.is_empty(), "invalid OCDS release package {package:#}: {errors:#?}");
@@ -988,7 +1094,9 @@ mod tests {
             in_codelist("releaseTag.csv", strings(&release["tag"]));
             in_codelist("initiationType.csv", vec![release["initiationType"].as_str().expect("initiationType").into()]);
             for party in release["parties"].as_array().expect("parties") {
-                in_codelist("partyRole.csv", strings(&party["roles"]));
+                // The budget breakdown extension adds the role of a budget entry's source.
+                let roles = strings(&party["roles"]).into_iter().filter(|role| role != SOURCE_PARTY).collect();
+                in_codelist("partyRole.csv", roles);
             }
             let tender = &release["tender"];
             if tender.is_object() {
@@ -1147,6 +1255,7 @@ mod tests {
                     organisation_id: "lambeth".into(),
                     kind: OrganisationKind::Council as i32,
                     name: LAMBETH.into(),
+                    ..Default::default()
                 }),
                 share_basis_points: 7500,
             },
@@ -1155,6 +1264,7 @@ mod tests {
                     organisation_id: String::new(),
                     kind: OrganisationKind::IntegratedCareBoard as i32,
                     name: "NHS South East London ICB".into(),
+                    ..Default::default()
                 }),
                 share_basis_points: 2500,
             },
@@ -1433,9 +1543,12 @@ mod tests {
         assert_eq!(contract["dateSigned"], "2027-02-20T15:00:00Z");
 
         assert_eq!(awarded["parties"].as_array().map(Vec::len), Some(4));
-        assert_eq!(party(awarded, "lambeth")["roles"], json!(["buyer", "funder"]));
+        assert_eq!(party(awarded, "lambeth")["roles"], json!(["buyer", "funder", "sourceParty"]));
         let icb = party(awarded, "nhs-south-east-london-icb");
-        assert_eq!((&icb["name"], &icb["roles"]), (&json!("NHS South East London ICB"), &json!(["funder"])));
+        assert_eq!(
+            (&icb["name"], &icb["roles"]),
+            (&json!("NHS South East London ICB"), &json!(["funder", "sourceParty"]))
+        );
         let charity = party(awarded, "brixton-befrienders");
         assert_eq!(charity["roles"], json!(["tenderer", "supplier"]));
         assert_eq!(
@@ -1449,7 +1562,7 @@ mod tests {
         );
         assert_eq!(party(awarded, "stockwell-friends")["roles"], json!(["tenderer"]));
         // Funders are parties from publishing on; tenderers only from the close.
-        assert_eq!(party(&releases[0], "nhs-south-east-london-icb")["roles"], json!(["funder"]));
+        assert_eq!(party(&releases[0], "nhs-south-east-london-icb")["roles"], json!(["funder", "sourceParty"]));
         assert!(
             releases[0]["parties"]
                 .as_array()
@@ -1475,7 +1588,7 @@ mod tests {
 
     #[test]
     fn a_block_contract_is_its_own_process_with_an_award_and_a_contract() {
-        let releases = block_contract_releases(&block_contract(), LAMBETH);
+        let releases = block_contract_releases(&block_contract(), LAMBETH, None);
         assert_valid(&packaged(&releases));
         assert_eq!(releases.len(), 1);
         let release = &releases[0];
@@ -1546,7 +1659,7 @@ mod tests {
         (cancelled.id, cancelled.ocid, cancelled.status) =
             ("tender-3".into(), "ocds-cmkt01-tender-3".into(), TenderStatus::Cancelled as i32);
         let cancelled = releases_of(&cancelled, None, &[]);
-        let block = block_contract_releases(&block_contract(), LAMBETH);
+        let block = block_contract_releases(&block_contract(), LAMBETH, None);
         let all: Vec<Value> = [&awarded, &lotted, &cancelled, &block].into_iter().flatten().cloned().collect();
         let count = all.len();
         let mixed = package(all, LAMBETH, "https://lambeth.example.org/ocds/packages/2.json", published());
@@ -1555,7 +1668,11 @@ mod tests {
         assert_eq!(mixed["version"], "1.1");
         assert_eq!(mixed["publishedDate"], "2027-03-01T08:00:00Z");
         assert_eq!(mixed["publisher"], json!({ "name": LAMBETH }));
-        assert_eq!(mixed["extensions"], json!([LOTS_EXTENSION]));
+        assert_eq!(
+            mixed["extensions"],
+            json!([LOTS_EXTENSION, BUDGET_BREAKDOWN_EXTENSION]),
+            "the awarded one's funders"
+        );
         assert_eq!(mixed["releases"].as_array().map(Vec::len), Some(count));
         assert_eq!(count, 3 + 3 + 2 + 1);
         let ocids: HashSet<&str> = mixed["releases"]
@@ -1565,6 +1682,103 @@ mod tests {
             .filter_map(|release| release["ocid"].as_str())
             .collect();
         assert_eq!(ocids, HashSet::from([OCID, "ocds-cmkt01-tender-2", "ocds-cmkt01-tender-3", "ocds-cmkt01-block-1"]));
+    }
+
+    fn identifier(scheme: OrgIdScheme, value: &str) -> Option<OrgIdentifier> {
+        Some(OrgIdentifier { scheme: scheme.into(), value: value.into() })
+    }
+
+    /// Lambeth (GB-LAE LBH, given on the tender) funds 60% and its ICB (GB-NHS QKK) 40%.
+    fn jointly_funded_tender() -> Tender {
+        let mut tender = published_tender();
+        tender.buyer_identifier = identifier(OrgIdScheme::GbLae, "lbh");
+        tender.funders = funders();
+        (tender.funders[0].share_basis_points, tender.funders[1].share_basis_points) = (6000, 4000);
+        if let Some(icb) = tender.funders[1].organisation.as_mut() {
+            icb.identifier = identifier(OrgIdScheme::GbNhs, "QKK");
+        }
+        tender
+    }
+
+    #[test]
+    fn a_joint_funding_breaks_the_budget_down_by_funder_party() {
+        let releases = releases_of(&jointly_funded_tender(), None, &[]);
+        let release = &releases[0];
+        let budget = &release["planning"]["budget"];
+        assert_eq!(budget["amount"], json!({ "amount": 8000.0, "currency": "GBP" }), "the estimated value");
+        assert_eq!(
+            budget["budgetBreakdown"],
+            json!([
+                {
+                    "id": "1",
+                    "description": "London Borough of Lambeth: 60% of the estimated value",
+                    "amount": { "amount": 4800.0, "currency": "GBP" },
+                    "sourceParty": { "id": "GB-LAE-LBH", "name": LAMBETH }
+                },
+                {
+                    "id": "2",
+                    "description": "NHS South East London ICB: 40% of the estimated value",
+                    "amount": { "amount": 3200.0, "currency": "GBP" },
+                    "sourceParty": { "id": "GB-NHS-QKK", "name": "NHS South East London ICB" }
+                }
+            ])
+        );
+        assert_eq!(release["buyer"], json!({ "id": "GB-LAE-LBH", "name": LAMBETH }));
+        let council = party(release, "GB-LAE-LBH");
+        assert_eq!(council["roles"], json!(["buyer", "funder", "sourceParty"]), "one party for the council");
+        assert_eq!(council["identifier"], json!({ "scheme": "GB-LAE", "id": "LBH" }));
+        let icb = party(release, "GB-NHS-QKK");
+        assert_eq!(icb["roles"], json!(["funder", "sourceParty"]));
+        assert_eq!(icb["identifier"], json!({ "scheme": "GB-NHS", "id": "QKK" }));
+        assert_eq!(release["parties"].as_array().map(Vec::len), Some(2));
+        assert_eq!(packaged(&releases)["extensions"], json!([BUDGET_BREAKDOWN_EXTENSION]));
+    }
+
+    #[test]
+    fn the_funders_amounts_add_up_to_the_estimate_to_the_penny() {
+        let mut tender = jointly_funded_tender();
+        tender.estimated_value = pence(10_001);
+        let third = |organisation_id: &str, share_basis_points| Funder {
+            organisation: Some(OrganisationRef {
+                organisation_id: organisation_id.into(),
+                kind: OrganisationKind::Council as i32,
+                name: organisation_id.into(),
+                ..Default::default()
+            }),
+            share_basis_points,
+        };
+        tender.funders = vec![third("lambeth", 3333), third("southwark", 3333), third("lewisham", 3334)];
+        let releases = releases_of(&tender, None, &[]);
+        let amounts: Vec<f64> = releases[0]["planning"]["budget"]["budgetBreakdown"]
+            .as_array()
+            .expect("breakdown")
+            .iter()
+            .map(|entry| entry["amount"]["amount"].as_f64().expect("an amount"))
+            .collect();
+        assert_eq!(amounts, [33.33, 33.33, 33.35], "the left-over penny to the largest loss in rounding");
+        assert_eq!(party(&releases[0], "southwark")["roles"], json!(["funder", "sourceParty"]));
+    }
+
+    #[test]
+    fn without_funders_the_budget_is_the_estimate_and_no_extension_is_declared() {
+        let releases = releases_of(&published_tender(), None, &[]);
+        assert_eq!(
+            releases[0]["planning"],
+            json!({ "budget": { "description": "The tender's estimated value", "amount": { "amount": 8000.0, "currency": "GBP" } } })
+        );
+        assert_eq!(releases[0]["buyer"], json!({ "id": "lambeth", "name": LAMBETH }), "no identifier given");
+        assert!(party(&releases[0], "lambeth").get("identifier").is_none());
+        assert!(packaged(&releases).get("extensions").is_none());
+    }
+
+    #[test]
+    fn a_block_contract_names_its_buyer_by_the_identifier_of_the_councils_tenders() {
+        let lbh = identifier(OrgIdScheme::GbLae, "LBH");
+        let releases = block_contract_releases(&block_contract(), LAMBETH, lbh.as_ref());
+        assert_valid(&packaged(&releases));
+        assert_eq!(releases[0]["buyer"], json!({ "id": "GB-LAE-LBH", "name": LAMBETH }));
+        assert_eq!(party(&releases[0], "GB-LAE-LBH")["roles"], json!(["buyer"]));
+        assert!(releases[0].get("planning").is_none(), "a block contract was not tendered here");
     }
 
     #[test]
@@ -1590,5 +1804,18 @@ mod tests {
         bad_status["releases"][0]["tender"]["status"] = json!("awarded");
         assert!(!schema_errors(&bad_status).is_empty(), "a status outside the codelist is refused");
         assert!(!schema_errors(&packaged(&[])).is_empty(), "a package needs a release");
+
+        // The budget breakdown extension's schema is applied too.
+        let funded = process_releases(&Process { tender: &jointly_funded_tender(), opening: None, contracts: &[] });
+        assert!(schema_errors(&packaged(&funded)).is_empty());
+        let mut unnamed = packaged(&funded);
+        unnamed["releases"][0]["planning"]["budget"]["budgetBreakdown"][0].as_object_mut().expect("entry").remove("id");
+        assert!(!schema_errors(&unnamed).is_empty(), "a budget entry without an id is refused");
+        let mut text_share = packaged(&funded);
+        text_share["releases"][0]["planning"]["budget"]["budgetBreakdown"][1]["amount"]["amount"] = json!("3200");
+        assert!(!schema_errors(&text_share).is_empty(), "a share as text is refused");
+        let mut empty = packaged(&funded);
+        empty["releases"][0]["planning"]["budget"]["budgetBreakdown"] = json!([]);
+        assert!(!schema_errors(&empty).is_empty(), "an empty breakdown is refused");
     }
 }

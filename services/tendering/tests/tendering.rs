@@ -7,6 +7,8 @@ mod tendering {
     pub mod changes;
     pub mod deadline;
     pub mod lifecycle;
+    pub mod ocds_schema;
+    pub mod open_data;
     pub mod refusals;
     pub mod scheduler;
     pub mod sealed;

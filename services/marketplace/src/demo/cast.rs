@@ -136,6 +136,7 @@ pub fn lambeth_tender() -> Tender {
                     organisation_id: "lambeth".into(),
                     kind: OrganisationKind::Council as i32,
                     name: "Lambeth".into(),
+                    identifier: Some(OrgIdentifier { scheme: OrgIdScheme::GbLae as i32, value: "LBH".into() }),
                 }),
                 share_basis_points: 6_000,
             },
@@ -144,10 +145,12 @@ pub fn lambeth_tender() -> Tender {
                     organisation_id: String::new(),
                     kind: OrganisationKind::IntegratedCareBoard as i32,
                     name: "NHS South East London Integrated Care Board".into(),
+                    identifier: Some(OrgIdentifier { scheme: OrgIdScheme::GbNhs as i32, value: "QKK".into() }),
                 }),
                 share_basis_points: 4_000,
             },
         ],
+        buyer_identifier: Some(OrgIdentifier { scheme: OrgIdScheme::GbLae as i32, value: "LBH".into() }),
         ..Default::default()
     }
 }

@@ -1,20 +1,20 @@
 //! A started server answers health checks and lists its services by reflection without a token,
-//! refuses its own calls without one, and stops gracefully.
+//! refuses its own calls without one (but for those it names open), and stops gracefully.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use platform::auth::{Authenticator, Role};
-use platform::grpc::{ServerOptions, authenticated};
+use platform::grpc::{ServerOptions, authenticated, authenticated_except};
 use platform::testing::{
     TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET, channel, health_status, reflected_services, token, with_token,
 };
-use proto::commissioning::providers::v1::GetProviderRequest;
 use proto::commissioning::providers::v1::providers_service_client::ProvidersServiceClient;
 use proto::commissioning::providers::v1::providers_service_server::{
     ProvidersService, ProvidersServiceServer, SERVICE_NAME,
 };
+use proto::commissioning::providers::v1::{GetProviderRequest, SearchProvidersRequest};
 use tonic::Code;
 use tonic_health::pb::health_check_response::ServingStatus;
 
@@ -66,4 +66,25 @@ async fn health_and_reflection_are_open_and_the_service_needs_a_token() {
 
     server.shutdown().await.expect("stops gracefully");
     assert!(tonic::transport::Endpoint::from_shared(format!("http://{addr}")).expect("uri").connect().await.is_err());
+}
+
+#[tokio::test]
+async fn only_the_calls_named_open_may_come_without_a_token() {
+    const OPEN: &[&str] = &["/commissioning.providers.v1.ProvidersService/SearchProviders"];
+    let mut routes = tonic::service::RoutesBuilder::default();
+    routes.add_service(authenticated_except(ProvidersServiceServer::new(Unbuilt), &authenticator(), OPEN));
+    let server = platform::grpc::start(&options(), routes.routes(), &[SERVICE_NAME]).await.expect("server starts");
+    let mut client = ProvidersServiceClient::new(channel(server.local_addr()).await);
+
+    let open = client.search_providers(SearchProvidersRequest::default()).await.expect_err("not built");
+    assert_eq!(open.code(), Code::Unimplemented, "it reached the service without a token: {open:?}");
+    let closed = client.get_provider(GetProviderRequest::default()).await.expect_err("no token");
+    assert_eq!(closed.code(), Code::Unauthenticated);
+    let checked = client
+        .search_providers(with_token(SearchProvidersRequest::default(), "not-a-jwt"))
+        .await
+        .expect_err("a token that is sent is checked");
+    assert_eq!(checked.code(), Code::Unauthenticated);
+    assert!(checked.message().contains("sign in again"), "{}", checked.message());
+    server.shutdown().await.expect("stops gracefully");
 }

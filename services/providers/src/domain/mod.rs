@@ -6,7 +6,6 @@
 pub mod address;
 pub mod area;
 pub mod contact;
-pub mod identifiers;
 pub mod member;
 pub mod postcode;
 pub mod provider;
@@ -17,9 +16,9 @@ pub mod size;
 pub use address::Address;
 pub use area::{AreaPart, CouncilId, ServiceArea, WardCode};
 pub use contact::{Email, UkPhone, Website};
-pub use identifiers::{OrgId, scheme_prefix};
 pub use member::NewMember;
 pub use platform::categories::{CATEGORIES, category_name, cpv_codes};
+pub use platform::org_id::{OrgId, scheme_prefix};
 pub use platform::validation::Invalid;
 pub use postcode::{Postcode, PostcodeDistrict};
 pub use provider::{ProviderProfile, SafeguardingLead};

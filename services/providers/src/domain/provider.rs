@@ -11,8 +11,8 @@ use proto::commissioning::providers::v1::{IncomeBand, LegalForm, Provider, Safeg
 
 use super::address::Address;
 use super::contact::{Email, UkPhone, Website};
-use super::identifiers::{OrgId, scheme_prefix};
 use super::size::{is_vcse, size_class};
+use platform::org_id::{OrgId, scheme_prefix};
 use platform::validation::{
     Violations, element, field, known_enum, non_negative, optional, optional_text, required_enum, required_text,
 };

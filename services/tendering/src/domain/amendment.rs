@@ -27,6 +27,7 @@ pub const UPDATABLE_PATHS: &[&str] = &[
     "enquiry_period_end",
     "bid_deadline",
     "tie_break_rule",
+    "buyer_identifier",
 ];
 
 /// Fields the server sets; naming one in a mask is a mistake worth telling the caller about.
@@ -114,6 +115,7 @@ pub fn paths_set_in(tender: &Tender) -> Vec<String> {
         tender.enquiry_period_end.is_some(),
         tender.bid_deadline.is_some(),
         tender.tie_break_rule != 0,
+        tender.buyer_identifier.is_some(),
     ];
     UPDATABLE_PATHS.iter().zip(set).filter(|(_, set)| *set).map(|(path, _)| (*path).to_owned()).collect()
 }
@@ -142,6 +144,7 @@ pub fn apply(target: &mut Tender, source: &Tender, paths: &[String]) {
             "enquiry_period_end" => target.enquiry_period_end = source.enquiry_period_end,
             "bid_deadline" => target.bid_deadline = source.bid_deadline,
             "tie_break_rule" => target.tie_break_rule = source.tie_break_rule,
+            "buyer_identifier" => target.buyer_identifier.clone_from(&source.buyer_identifier),
             _ => {}
         }
     }

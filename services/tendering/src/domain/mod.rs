@@ -1,12 +1,15 @@
 //! The tendering rules, with no I/O: the configuration of thresholds and evidence bands with their
 //! effective dates (`rules`), the templates a tender starts from (`templates`), what a tender must be
 //! to be saved and to be published, and what it obliges the council to publish (`tender_check`), what
-//! a bid must be (`bid_check`), and which changes an update may make and which are material
-//! (`amendment`).
+//! a bid must be (`bid_check`), which changes an update may make and which are material
+//! (`amendment`), how a joint funding splits an amount (`funding`) and the identifiers a tender
+//! names its buyer and funders by (`identifiers`).
 
 pub mod amendment;
 pub mod bid_check;
 pub mod contract;
+pub mod funding;
+pub mod identifiers;
 pub mod portfolio;
 pub mod rules;
 pub mod templates;

@@ -24,6 +24,7 @@ use proto::commissioning::tendering::v1::{
     Criterion, CriterionKind, Funder, Lot, Procedure, PublicationDuties, Tender, TenderStatus, TieBreakRule,
 };
 
+use super::identifiers::{check_buyer_identifier, check_identifier};
 use super::rules::ThresholdSet;
 
 /// The most questions a tender may ask: a small charity should be able to answer in an afternoon.
@@ -84,6 +85,7 @@ pub fn check_fields(tender: &Tender, path: &str) -> Vec<FieldViolation> {
     check_values(&mut v, tender, path);
     check_contract_period(&mut v, tender, path);
     check_funders(&mut v, &tender.funders, path);
+    check_buyer_identifier(&mut v, tender.buyer_identifier.as_ref(), &at("buyer_identifier"));
     check_procedure(&mut v, tender, path);
     if !tender.evidence_requirements.is_empty() {
         v.nested(parse_requirements(&tender.evidence_requirements, path, "evidence_requirements"));
@@ -319,6 +321,7 @@ pub(crate) fn check_funders(v: &mut Violations, funders: &[Funder], path: &str) 
                         organisation_id(&organisation.organisation_id),
                     );
                 }
+                check_identifier(v, organisation.identifier.as_ref(), &field(&organisation_path, "identifier"));
             }
         }
         let share = funder.share_basis_points;
@@ -827,7 +830,7 @@ fn grouped(value: i64) -> String {
 }
 
 /// Basis points as a percentage: 9000 as "90%", 3333 as "33.33%".
-fn percent(basis_points: i64) -> String {
+pub(crate) fn percent(basis_points: i64) -> String {
     let sign = if basis_points < 0 { "-" } else { "" };
     let (whole, hundredths) = (basis_points.unsigned_abs() / 100, basis_points.unsigned_abs() % 100);
     if hundredths == 0 { format!("{sign}{whole}%") } else { format!("{sign}{whole}.{hundredths:02}%") }
@@ -1088,7 +1091,12 @@ mod tests {
     }
 
     fn organisation(id: &str, name: &str) -> OrganisationRef {
-        OrganisationRef { organisation_id: id.into(), kind: OrganisationKind::Council.into(), name: name.into() }
+        OrganisationRef {
+            organisation_id: id.into(),
+            kind: OrganisationKind::Council.into(),
+            name: name.into(),
+            ..Default::default()
+        }
     }
 
     #[test]

@@ -12,6 +12,8 @@ mod open_data;
 mod questions;
 mod tenders;
 
+pub use open_data::OPEN_CALLS;
+
 use std::sync::Arc;
 
 use platform::calls::Peer;

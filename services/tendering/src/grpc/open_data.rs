@@ -1,8 +1,11 @@
 //! GetOcdsReleasePackage: one tender's contracting process, or a council's processes and block
 //! contracts, as an OCDS 1.1 release package. Drafts and bids never appear.
+//!
+//! It is open data, the one call that needs no token ([`OPEN_CALLS`]): what it returns depends on
+//! nothing about the caller, so the public, a stranger and the buying council's own officers all
+//! read the same published releases.
 
 use platform::Error;
-use platform::auth::Caller;
 use platform::paging::Page;
 use platform::time::from_timestamp;
 use proto::commissioning::tendering::v1::*;
@@ -13,12 +16,14 @@ use super::{Answer, TenderingApi};
 use crate::ocds::{Process, block_contract_releases, package, process_releases};
 use crate::store::{contracts, openings, tenders};
 
+/// The calls of TenderingService anyone may make without a token.
+pub const OPEN_CALLS: &[&str] = &["/commissioning.tendering.v1.TenderingService/GetOcdsReleasePackage"];
+
 impl TenderingApi {
     pub(super) async fn open_data(
         &self,
         request: Request<GetOcdsReleasePackageRequest>,
     ) -> Answer<GetOcdsReleasePackageResponse> {
-        Caller::of(&request)?;
         let page = Page::of(request.get_ref())?;
         let request = request.into_inner();
         let (publisher, subject, mut releases) = match (request.tender_id.trim(), request.council_id.trim()) {
@@ -35,12 +40,14 @@ impl TenderingApi {
                 let published = tenders::published_of(self.db.conn(), council_id).await?;
                 let publisher =
                     published.first().map_or_else(|| council_id.to_owned(), |tender| tender.council_name.clone());
+                // The council's identifier as its officers last gave it on a tender.
+                let identifier = published.iter().rev().find_map(|tender| tender.buyer_identifier.as_ref());
                 let mut releases = Vec::new();
                 for tender in &published {
                     releases.extend(self.releases_of(tender).await?);
                 }
                 for contract in contracts::block_of(self.db.conn(), council_id).await? {
-                    releases.extend(block_contract_releases(&contract, &publisher));
+                    releases.extend(block_contract_releases(&contract, &publisher, identifier));
                 }
                 (publisher, format!("council/{council_id}"), releases)
             }

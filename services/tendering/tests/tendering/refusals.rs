@@ -8,14 +8,6 @@ use tonic::Code;
 
 use super::support::*;
 
-fn fields(status: &tonic::Status) -> Vec<String> {
-    use tonic_types::StatusExt;
-    status
-        .get_details_bad_request()
-        .map(|bad| bad.field_violations.into_iter().map(|v| v.field).collect())
-        .unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_name_the_field_or_the_state() {
     let app = on_postgres().await;

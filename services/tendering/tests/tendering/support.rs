@@ -130,52 +130,31 @@ pub async fn run_scheduler_after(app: &App, time: &prost_types::Timestamp) -> us
     app.service.run_scheduler().await.expect("scheduler ran")
 }
 
+/// The fields an INVALID_ARGUMENT names in its field violations.
+pub fn fields(status: &tonic::Status) -> Vec<String> {
+    use tonic_types::StatusExt;
+    status
+        .get_details_bad_request()
+        .map(|bad| bad.field_violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}
+
 pub async fn get(app: &App, id: &str, token: &str) -> Result<Tender, tonic::Status> {
     let response = client(app).await.get_tender(with_token(GetTenderRequest { tender_id: id.into() }, token)).await?;
     Ok(response.into_inner().tender.expect("tender"))
 }
 
-/// The OCDS release package GetOcdsReleasePackage returns for `request`, checked against the
-/// official OCDS 1.1.5 release package schema.
+/// The OCDS release package GetOcdsReleasePackage returns for `request` to a stranger's token,
+/// checked against the official OCDS 1.1.5 release package schema with the extensions it uses.
 pub async fn ocds_package(app: &App, request: GetOcdsReleasePackageRequest) -> serde_json::Value {
     let response = client(app).await.get_ocds_release_package(with_token(request, &member_of("anyone"))).await;
-    let json = response.expect("package").into_inner().release_package_json;
-    let package: serde_json::Value = serde_json::from_str(&json).expect("JSON");
-    let errors: Vec<String> =
-        ocds_validator().iter_errors(&package).map(|error| format!("{error} at {}", error.instance_path())).collect();
+    valid_ocds(&response.expect("package").into_inner())
+}
+
+/// The package of a GetOcdsReleasePackage response, checked against the schema.
+pub fn valid_ocds(response: &GetOcdsReleasePackageResponse) -> serde_json::Value {
+    let package: serde_json::Value = serde_json::from_str(&response.release_package_json).expect("JSON");
+    let errors = super::ocds_schema::schema_errors(&package);
     assert!(errors.is_empty(), "not valid OCDS: {errors:#?}");
     package
-}
-
-const RELEASE_SCHEMA_URL: &str = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json";
-
-fn ocds_schema(name: &str) -> serde_json::Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ocds-1.1.5").join(name);
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("schema file")).expect("schema JSON")
-}
-
-/// The package schema refers to the release schema by its address; this machine is offline.
-struct LocalReleaseSchema;
-
-impl jsonschema::Retrieve for LocalReleaseSchema {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
-        if uri.as_str() == RELEASE_SCHEMA_URL {
-            return Ok(ocds_schema("release-schema.json"));
-        }
-        Err(format!("no local copy of {uri}").into())
-    }
-}
-
-fn ocds_validator() -> &'static jsonschema::Validator {
-    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
-    VALIDATOR.get_or_init(|| {
-        jsonschema::options()
-            .with_retriever(LocalReleaseSchema)
-            .should_validate_formats(true)
-            .build(&ocds_schema("release-package-schema.json"))
-            .expect("the release package schema compiles")
-    })
 }

@@ -1,14 +1,15 @@
 //! Organisation identifiers in org-id schemes (https://org-id.guide): charity numbers, company
-//! numbers and the Central Digital Platform's PPON. Each scheme has its own format; a value is
-//! normalised (upper case, no spaces) and checked once, so an [`OrgId`] always holds a well-formed
-//! identifier and two spellings of one identifier compare equal.
+//! numbers, the Central Digital Platform's PPON, UK local authorities' register codes and NHS ODS
+//! codes. Each scheme has its own format; a value is normalised (upper case, no spaces) and checked
+//! once, so an [`OrgId`] always holds a well-formed identifier and two spellings of one identifier
+//! compare equal.
 
 use std::fmt;
 
-use platform::FieldViolation;
 use proto::commissioning::common::v1::{OrgIdScheme, OrgIdentifier};
 
-use platform::validation::{Invalid, Violations, field, required_enum};
+use crate::FieldViolation;
+use crate::validation::{Invalid, Violations, field, required_enum};
 
 /// A well-formed identifier in a known org-id scheme.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -44,6 +45,11 @@ impl OrgId {
         self.scheme
     }
 
+    /// Whether it is a UK local authority's code (GB-LAE, GB-LAS, GB-LAN or GB-PLA).
+    pub fn is_local_authority(&self) -> bool {
+        LOCAL_AUTHORITY_SCHEMES.contains(&self.scheme)
+    }
+
     /// The normalised value within the scheme, without its prefix: "1123456".
     pub fn value(&self) -> &str {
         &self.value
@@ -74,11 +80,20 @@ pub fn scheme_prefix(scheme: OrgIdScheme) -> &'static str {
         OrgIdScheme::GbNic => "GB-NIC",
         OrgIdScheme::GbCoh => "GB-COH",
         OrgIdScheme::GbPpon => "GB-PPON",
+        OrgIdScheme::GbLae => "GB-LAE",
+        OrgIdScheme::GbLas => "GB-LAS",
+        OrgIdScheme::GbLan => "GB-LAN",
+        OrgIdScheme::GbPla => "GB-PLA",
+        OrgIdScheme::GbNhs => "GB-NHS",
     }
 }
 
-const SCHEMES: &str = "GB-CHC, GB-SC, GB-NIC, GB-COH or GB-PPON";
-const SCHEME_REQUIRED: &str = "required: choose the scheme, one of GB-CHC, GB-SC, GB-NIC, GB-COH or GB-PPON";
+/// The schemes of UK local authorities' register codes, England, Scotland, Northern Ireland, Wales.
+pub const LOCAL_AUTHORITY_SCHEMES: [OrgIdScheme; 4] =
+    [OrgIdScheme::GbLae, OrgIdScheme::GbLas, OrgIdScheme::GbLan, OrgIdScheme::GbPla];
+
+const SCHEMES: &str = "GB-CHC, GB-SC, GB-NIC, GB-COH, GB-PPON, GB-LAE, GB-LAS, GB-LAN, GB-PLA or GB-NHS";
+const SCHEME_REQUIRED: &str = "required: choose the scheme, one of GB-CHC, GB-SC, GB-NIC, GB-COH, GB-PPON, GB-LAE, GB-LAS, GB-LAN, GB-PLA or GB-NHS";
 
 /// What a value in `scheme` looks like, in words for the person who typed it.
 fn format_of(scheme: OrgIdScheme) -> Option<&'static str> {
@@ -94,6 +109,19 @@ fn format_of(scheme: OrgIdScheme) -> Option<&'static str> {
             "a PPON from the Central Digital Platform is P and 3 letters or digits, then 2 groups of 4 letters or \
              digits, joined by hyphens, such as PXYZ-1234-ABCD",
         ),
+        OrgIdScheme::GbLae => Some("an English local authority's register code is 3 letters, such as LBH for Lambeth"),
+        OrgIdScheme::GbLas => {
+            Some("a Scottish local authority's register code is 3 letters, such as ABE for Aberdeen City")
+        }
+        OrgIdScheme::GbLan => {
+            Some("a Northern Irish council's register code is 3 letters, such as BFS for Belfast City")
+        }
+        OrgIdScheme::GbPla => {
+            Some("a Welsh principal local authority's register code is 3 letters, such as AGY for Isle of Anglesey")
+        }
+        OrgIdScheme::GbNhs => Some(
+            "an NHS organisation's ODS code is 3 to 6 letters and digits, such as QKK for NHS South East London ICB",
+        ),
     }
 }
 
@@ -105,6 +133,13 @@ fn matches_format(scheme: OrgIdScheme, value: &str) -> bool {
         OrgIdScheme::GbNic => prefixed_digits(value, "NIC", 6),
         OrgIdScheme::GbCoh => is_company_number(value),
         OrgIdScheme::GbPpon => is_ppon(value),
+        OrgIdScheme::GbLae | OrgIdScheme::GbLas | OrgIdScheme::GbLan | OrgIdScheme::GbPla => {
+            value.len() == 3 && value.bytes().all(|byte| byte.is_ascii_uppercase())
+        }
+        OrgIdScheme::GbNhs => {
+            (3..=6).contains(&value.len())
+                && value.bytes().all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit())
+        }
     }
 }
 
@@ -157,6 +192,13 @@ mod tests {
             (OrgIdScheme::GbCoh, "NI012345", "GB-COH-NI012345"),
             (OrgIdScheme::GbPpon, "PXYZ-1234-ABCD", "GB-PPON-PXYZ-1234-ABCD"),
             (OrgIdScheme::GbPpon, "p1a2-b3c4-d5e6", "GB-PPON-P1A2-B3C4-D5E6"),
+            (OrgIdScheme::GbLae, "lbh", "GB-LAE-LBH"),
+            (OrgIdScheme::GbLas, "ABE", "GB-LAS-ABE"),
+            (OrgIdScheme::GbLan, " bfs ", "GB-LAN-BFS"),
+            (OrgIdScheme::GbPla, "AGY", "GB-PLA-AGY"),
+            (OrgIdScheme::GbNhs, "qkk", "GB-NHS-QKK"),
+            (OrgIdScheme::GbNhs, "RJ1", "GB-NHS-RJ1"),
+            (OrgIdScheme::GbNhs, "A81001", "GB-NHS-A81001"),
         ];
         for (scheme, value, expected) in cases {
             assert_eq!(id(scheme, value).as_deref(), Ok(expected), "{value:?}");
@@ -188,11 +230,29 @@ mod tests {
             (OrgIdScheme::GbPpon, "PXYZ-1234-ABCD-1"),
             (OrgIdScheme::GbPpon, "PXYZ-12_4-ABCD"),
             (OrgIdScheme::GbPpon, "PÉYZ-1234-ABCD"),
+            (OrgIdScheme::GbLae, "LB"),
+            (OrgIdScheme::GbLae, "LBHX"),
+            (OrgIdScheme::GbLae, "E09000022"),
+            (OrgIdScheme::GbLas, "AB1"),
+            (OrgIdScheme::GbLan, "B-S"),
+            (OrgIdScheme::GbPla, ""),
+            (OrgIdScheme::GbNhs, "QK"),
+            (OrgIdScheme::GbNhs, "A810012"),
+            (OrgIdScheme::GbNhs, "QK-K"),
             (OrgIdScheme::Unspecified, "1123456"),
         ];
         for (scheme, value) in cases {
             assert!(OrgId::new(scheme, value).is_err(), "{scheme:?} {value:?} should be refused");
         }
+    }
+
+    #[test]
+    fn local_authority_codes_are_told_apart_from_other_bodies() {
+        let council = OrgId::new(OrgIdScheme::GbLae, "LBH").expect("Lambeth");
+        let icb = OrgId::new(OrgIdScheme::GbNhs, "QKK").expect("an ICB");
+        let charity = OrgId::new(OrgIdScheme::GbChc, "1123456").expect("a charity");
+        assert!(council.is_local_authority());
+        assert!(!icb.is_local_authority() && !charity.is_local_authority());
     }
 
     #[test]
