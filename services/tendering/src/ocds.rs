@@ -75,7 +75,7 @@ pub fn block_contract_releases(
     let date = time(contract.create_time.as_ref())
         .or_else(|| time(contract.update_time.as_ref()))
         .unwrap_or(DateTime::UNIX_EPOCH);
-    let buyer = Buyer { council_id: &contract.council_id, name: publisher_name, identifier: buyer_identifier };
+    let buyer = Buyer::new(&contract.council_id, publisher_name, buyer_identifier, &contract.funders);
     let mut parties = Parties::default();
     parties.add(buyer.party());
     for funder in &contract.funders {
@@ -351,11 +351,7 @@ impl Compiler<'_> {
 
     fn buyer(&self) -> Buyer<'_> {
         let tender = self.tender;
-        Buyer {
-            council_id: &tender.council_id,
-            name: &tender.council_name,
-            identifier: tender.buyer_identifier.as_ref(),
-        }
+        Buyer::new(&tender.council_id, &tender.council_name, tender.buyer_identifier.as_ref(), &tender.funders)
     }
 
     /// The estimated value as the budget, broken down by funder when there are funders: each
@@ -595,7 +591,20 @@ struct Buyer<'a> {
     identifier: Option<&'a OrgIdentifier>,
 }
 
-impl Buyer<'_> {
+impl<'a> Buyer<'a> {
+    /// The council `council_id`, identified by `identifier`, or else by the identifier its own
+    /// entry among the `funders` gives, so that it is one party whichever names it.
+    fn new(council_id: &'a str, name: &'a str, identifier: Option<&'a OrgIdentifier>, funders: &'a [Funder]) -> Self {
+        let own = || {
+            funders
+                .iter()
+                .filter_map(|funder| funder.organisation.as_ref())
+                .find(|organisation| organisation.organisation_id.trim() == council_id.trim())
+                .and_then(|organisation| organisation.identifier.as_ref())
+        };
+        Self { council_id, name, identifier: identifier.or_else(own) }
+    }
+
     fn party(&self) -> Party {
         organisation_party(self.council_id, self.name, self.identifier, BUYER)
     }
@@ -1769,6 +1778,19 @@ mod tests {
         assert_eq!(releases[0]["buyer"], json!({ "id": "lambeth", "name": LAMBETH }), "no identifier given");
         assert!(party(&releases[0], "lambeth").get("identifier").is_none());
         assert!(packaged(&releases).get("extensions").is_none());
+    }
+
+    #[test]
+    fn a_council_identified_only_as_a_funder_is_still_one_party() {
+        let mut tender = jointly_funded_tender();
+        tender.buyer_identifier = None;
+        if let Some(council) = tender.funders[0].organisation.as_mut() {
+            council.identifier = identifier(OrgIdScheme::GbLae, "LBH");
+        }
+        let releases = releases_of(&tender, None, &[]);
+        assert_eq!(releases[0]["buyer"]["id"], "GB-LAE-LBH");
+        assert_eq!(party(&releases[0], "GB-LAE-LBH")["roles"], json!(["buyer", "funder", "sourceParty"]));
+        assert_eq!(releases[0]["parties"].as_array().map(Vec::len), Some(2));
     }
 
     #[test]
