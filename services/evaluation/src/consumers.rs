@@ -115,7 +115,7 @@ impl TenderEvents {
             let page = client
                 .list_opened_bids(self.tendering.request(request, &bearer)?)
                 .await
-                .map_err(|status| self.tendering.unavailable(&status))?
+                .map_err(|status| self.tendering.error(status))?
                 .into_inner();
             bids.extend(page.bids);
             if page.next_page_token.is_empty() {

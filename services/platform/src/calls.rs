@@ -5,6 +5,7 @@
 
 use std::sync::{Arc, RwLock};
 
+use tonic::Code;
 use tonic::transport::{Channel, Endpoint};
 
 use crate::Error;
@@ -54,9 +55,33 @@ impl Peer {
         Ok(request)
     }
 
-    /// UNAVAILABLE for a peer that could not be reached, with what to do.
-    pub fn unavailable(&self, status: &tonic::Status) -> Error {
-        Error::Unavailable(format!("the {} service could not be reached ({}); try again", self.name, status.message()))
+    /// Whether the peer's address is known (set in the settings, or by the all-in-one).
+    pub fn is_configured(&self) -> bool {
+        self.url.read().is_ok_and(|url| url.is_some())
+    }
+
+    /// What a failed call to the peer means for this service's own caller: see [`peer_error`].
+    pub fn error(&self, status: tonic::Status) -> Error {
+        peer_error(self.name, status)
+    }
+}
+
+/// A failed call to peer `name`, as this service answers its own caller. A refusal
+/// (INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED, FAILED_PRECONDITION, ...) is passed on as it
+/// came: same code, message and details. Only a peer out of reach (a transport failure, which
+/// tonic reports as UNKNOWN or UNAVAILABLE, or DEADLINE_EXCEEDED) is UNAVAILABLE, saying to try
+/// again. UNAUTHENTICATED means the peer refused this service's own identity, which the caller can
+/// do nothing about: it is INTERNAL, logged with the peer's words.
+pub fn peer_error(name: &str, status: tonic::Status) -> Error {
+    match status.code() {
+        Code::Unknown | Code::Unavailable | Code::DeadlineExceeded => Error::Unavailable(format!(
+            "the {name} service could not be reached ({}); try again in a moment",
+            status.message()
+        )),
+        Code::Unauthenticated => {
+            Error::internal(format!("the {name} service refused this service's identity: {}", status.message()))
+        }
+        _ => Error::Refused(Box::new(status)),
     }
 }
 
@@ -99,5 +124,39 @@ impl ServiceIdentity {
             iat: now,
         };
         mint_hs256(secret.as_bytes(), &claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tonic::Status;
+    use tonic_types::{ErrorDetails, StatusExt};
+
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_passed_on_with_its_code_message_and_details() {
+        let details = ErrorDetails::with_precondition_failure_violation("EVIDENCE", "PL", "cover too low");
+        let refused = Status::with_error_details(Code::FailedPrecondition, "the evidence falls short", details);
+        let passed: Status = peer_error("compliance", refused).into();
+        assert_eq!(passed.code(), Code::FailedPrecondition);
+        assert_eq!(passed.message(), "the evidence falls short");
+        let violations = passed.get_details_precondition_failure().expect("details kept").violations;
+        assert_eq!((violations[0].subject.as_str(), violations[0].description.as_str()), ("PL", "cover too low"));
+        for code in [Code::InvalidArgument, Code::NotFound, Code::PermissionDenied, Code::ResourceExhausted] {
+            let passed: Status = peer_error("tendering", Status::new(code, "no")).into();
+            assert_eq!((passed.code(), passed.message()), (code, "no"));
+        }
+    }
+
+    #[test]
+    fn only_a_peer_out_of_reach_is_unavailable() {
+        for code in [Code::Unknown, Code::Unavailable, Code::DeadlineExceeded] {
+            let passed: Status = peer_error("evaluation", Status::new(code, "tcp connect error")).into();
+            assert_eq!(passed.code(), Code::Unavailable, "{code:?}");
+            assert!(passed.message().contains("the evaluation service could not be reached"), "{}", passed.message());
+        }
+        let refused_identity: Status = peer_error("evaluation", Status::unauthenticated("bad token")).into();
+        assert_eq!(refused_identity.code(), Code::Internal, "the caller's own token was fine");
     }
 }

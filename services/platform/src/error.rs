@@ -75,6 +75,10 @@ pub enum Error {
     /// A dependency is down; retrying later may work.
     #[error("{0}")]
     Unavailable(String),
+    /// Another service of the marketplace refused a call made for this caller: passed on as it
+    /// came (code, message, details). Made by `calls::peer_error`.
+    #[error("{}", .0.message())]
+    Refused(Box<Status>),
     /// A bug or an infrastructure failure; details go to the log, not the caller.
     #[error("internal error: {0}")]
     Internal(String),
@@ -149,6 +153,10 @@ impl From<Error> for Status {
             Error::Unauthenticated(message) => with_reason(Code::Unauthenticated, "UNAUTHENTICATED", message),
             Error::ResourceExhausted(message) => with_reason(Code::ResourceExhausted, "RESOURCE_EXHAUSTED", message),
             Error::Unavailable(message) => with_reason(Code::Unavailable, "UNAVAILABLE", message),
+            // Rebuilt from its parts, so the peer's own headers are not passed on.
+            Error::Refused(status) => {
+                Status::with_details(status.code(), status.message(), status.details().to_vec().into())
+            }
             Error::Internal(detail) => {
                 let reference = uuid::Uuid::new_v4();
                 tracing::error!(%reference, %detail, "internal error");

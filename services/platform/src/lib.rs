@@ -20,6 +20,7 @@ pub mod money;
 pub mod org_id;
 pub mod paging;
 pub mod runtime;
+pub mod sealing;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

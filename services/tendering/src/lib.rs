@@ -20,7 +20,6 @@ pub mod store;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
 use platform::calls::{Peer, ServiceIdentity};
 use platform::events::{ConsumerHandle, ConsumerSpec};
 use platform::runtime::{Service, ServiceRuntime};
@@ -28,9 +27,6 @@ use proto::commissioning::tendering::v1::tendering_service_server::TenderingServ
 
 use crate::domain::Rules;
 use crate::sealing::MasterKey;
-
-/// Where the embedded default keeps its bid master key.
-const DEV_MASTER_KEY_FILE: &str = "bids-master.key";
 
 /// The tendering service on its runtime.
 pub struct Tendering {
@@ -76,16 +72,7 @@ impl Service for Tendering {
             None => Rules::embedded(),
         }
         .map_err(|error| anyhow::anyhow!("TENDERING_RULES_FILE: {error}"))?;
-        let master_key = match &settings.bids_master_key {
-            Some(key) => key.clone(),
-            None if settings.database_url.as_deref().is_some_and(|url| url.starts_with("postgres")) => {
-                anyhow::bail!("BIDS_MASTER_KEY: required with PostgreSQL (32 random bytes, base64-encoded)")
-            }
-            None => platform::runtime::dev_secret_file(&settings.data_dir, DEV_MASTER_KEY_FILE, || {
-                MasterKey::generate_base64().map_err(anyhow::Error::from)
-            })?,
-        };
-        let master_key = MasterKey::from_base64(&master_key).context("BIDS_MASTER_KEY")?;
+        let master_key = MasterKey::from_settings(settings)?;
         let identity = Arc::new(ServiceIdentity::from_settings(Self::NAME, settings));
         let compliance = Peer::new("compliance", settings.compliance_url.clone(), identity);
         let consumers = [
@@ -106,14 +93,7 @@ impl Service for Tendering {
         ];
         let interval = Duration::from_millis(settings.tendering_scheduler_interval_ms);
         let scheduler = scheduler::spawn(runtime.db.clone(), interval);
-        Ok(Self {
-            runtime,
-            rules: Arc::new(rules),
-            master_key: Arc::new(master_key),
-            compliance,
-            scheduler,
-            _consumers: consumers,
-        })
+        Ok(Self { runtime, rules: Arc::new(rules), master_key, compliance, scheduler, _consumers: consumers })
     }
 
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {

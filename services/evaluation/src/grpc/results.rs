@@ -146,7 +146,7 @@ impl EvaluationApi {
             let answer = client
                 .check_compliance(self.compliance.request(request, &bearer)?)
                 .await
-                .map_err(|status| self.compliance.unavailable(&status))?
+                .map_err(|status| self.compliance.error(status))?
                 .into_inner();
             found.insert(bid.bid_id.clone(), (answer.results, answer.all_met));
         }

@@ -188,7 +188,7 @@ impl TenderingApi {
         let answer = ComplianceServiceClient::new(channel)
             .check_compliance(self.compliance.request(check, &bearer)?)
             .await
-            .map_err(|status| self.compliance.unavailable(&status))?
+            .map_err(|status| self.compliance.error(status))?
             .into_inner();
         if answer.all_met {
             return Ok(());
