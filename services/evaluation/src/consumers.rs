@@ -1,19 +1,22 @@
 //! What the evaluation service hears from tendering: a tender closed with bids (open an
-//! evaluation, fetching the opened bids as the evaluation service's identity), was cancelled
-//! (cancel its evaluation), or a lot was awarded and its bidders told (record the winner and
-//! release their feedback).
+//! evaluation, fetching the opened bids and each bidder's evidence status as the evaluation
+//! service's identity), was cancelled (cancel its evaluation), or a lot was awarded and its bidders
+//! told (record the winner and release their feedback).
+
+use std::sync::Arc;
 
 use platform::audit::{self, AuditEntry};
 use platform::calls::Peer;
 use platform::db::Database;
 use platform::events::{EventHandler, HandlerError, InboundEvent, inbox};
+use platform::sealing::MasterKey;
 use proto::commissioning::evaluation::v1::{EvaluatedBid, Evaluation, EvaluationStatus};
 use proto::commissioning::events::v1::{BiddersNotified, TenderCancelled, TenderClosed};
 use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
 use proto::commissioning::tendering::v1::{ListOpenedBidsRequest, OpenedBid, TenderStatus};
 use sea_orm::DatabaseTransaction;
 
-use crate::{awards, events, store};
+use crate::{awards, events, evidence, store};
 
 /// Durable consumer name.
 pub const TENDER_EVENTS: &str = "evaluation-tender-events";
@@ -24,7 +27,9 @@ const SERVICE: &str = "service:evaluation";
 /// Opens, cancels and releases evaluations as tenders move.
 pub struct TenderEvents {
     pub db: Database,
+    pub master: Arc<MasterKey>,
     pub tendering: Peer,
+    pub compliance: Peer,
 }
 
 impl EventHandler for TenderEvents {
@@ -51,18 +56,19 @@ impl EventHandler for TenderEvents {
 impl TenderEvents {
     /// Opens the tender's evaluation once, with its opened bids.
     async fn open(&self, event: &InboundEvent) -> Result<(), HandlerError> {
+        let master = self.master.clone();
         let closed: TenderClosed = event.decode()?;
         if closed.status != TenderStatus::ActiveEvaluation as i32 || closed.bid_count == 0 {
             return Ok(());
         }
         let retry = |error: platform::Error| HandlerError::Retry(error.to_string());
-        if store::of_tender(self.db.conn(), &closed.tender_id).await.map_err(retry)?.is_some() {
+        if store::of_tender(self.db.conn(), &master, &closed.tender_id).await.map_err(retry)?.is_some() {
             // Already open: the delivery is noted as handled and nothing else happens.
             inbox::apply_once(&self.db, TENDER_EVENTS, event, |_| Box::pin(async { Ok(()) })).await?;
             return Ok(());
         }
         let bids = self.opened_bids(&closed.tender_id).await.map_err(retry)?;
-        let evaluation = Evaluation {
+        let mut evaluation = Evaluation {
             id: uuid::Uuid::new_v4().to_string(),
             tender_id: closed.tender_id.clone(),
             council_id: closed.council_id.clone(),
@@ -88,10 +94,15 @@ impl TenderEvents {
             open_time: Some(platform::time::to_timestamp(chrono::Utc::now())),
             ..Default::default()
         };
+        // The panel sees the evidence from the start; without compliance it opens all the same.
+        match evidence::check(&self.compliance, &evaluation).await {
+            Ok(found) => evidence::fill(&mut evaluation, &found),
+            Err(error) => tracing::warn!(tender_id = %closed.tender_id, %error, "evidence not checked at opening"),
+        }
         inbox::apply_once(&self.db, TENDER_EVENTS, event, |txn| {
             Box::pin(async move {
                 let opened = async {
-                    if store::insert(txn, &evaluation).await? {
+                    if store::insert(txn, &master, &evaluation).await? {
                         record(txn, &evaluation, "evaluation.opened").await?;
                         events::opened(txn, &evaluation).await?;
                     }
@@ -127,19 +138,13 @@ impl TenderEvents {
 
     /// Records the lot's winner and releases the bidders' feedback.
     async fn release(&self, event: &InboundEvent) -> Result<(), HandlerError> {
+        let master = self.master.clone();
         let notified: BiddersNotified = event.decode()?;
         inbox::apply_once(&self.db, TENDER_EVENTS, event, |txn| {
             Box::pin(async move {
-                let released = async {
-                    awards::record(txn, &notified.tender_id, &notified.lot_id, &notified.winning_bid_id).await?;
-                    let Some(mut evaluation) = store::lock_of_tender(txn, &notified.tender_id).await? else {
-                        return Ok(());
-                    };
-                    evaluation.feedback_released = true;
-                    store::save(txn, &evaluation).await?;
-                    record(txn, &evaluation, "evaluation.feedback_released").await
-                };
-                released.await.map_err(|error| HandlerError::Retry(error.to_string()))
+                awards::release(txn, &master, &notified.tender_id, &notified.lot_id, &notified.winning_bid_id)
+                    .await
+                    .map_err(|error| HandlerError::Retry(error.to_string()))
             })
         })
         .await?;
@@ -154,12 +159,15 @@ impl TenderEvents {
         tender_id: String,
         change: fn(&mut Evaluation) -> Option<&'static str>,
     ) -> Result<(), HandlerError> {
+        let master = self.master.clone();
         inbox::apply_once(&self.db, TENDER_EVENTS, event, |txn| {
             Box::pin(async move {
                 let changed = async {
-                    let Some(mut evaluation) = store::lock_of_tender(txn, &tender_id).await? else { return Ok(()) };
+                    let Some(mut evaluation) = store::lock_of_tender(txn, &master, &tender_id).await? else {
+                        return Ok(());
+                    };
                     if let Some(action) = change(&mut evaluation) {
-                        store::save(txn, &evaluation).await?;
+                        store::save(txn, &master, &evaluation).await?;
                         record(txn, &evaluation, action).await?;
                     }
                     Ok::<_, platform::Error>(())
@@ -172,7 +180,12 @@ impl TenderEvents {
     }
 }
 
-async fn record(txn: &DatabaseTransaction, evaluation: &Evaluation, action: &str) -> Result<(), platform::Error> {
+/// The audit row of a change the service made on its own, from what it heard.
+pub(crate) async fn record(
+    txn: &DatabaseTransaction,
+    evaluation: &Evaluation,
+    action: &str,
+) -> Result<(), platform::Error> {
     let entry = AuditEntry {
         actor: SERVICE,
         organisation: &evaluation.council_id,

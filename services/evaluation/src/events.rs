@@ -4,7 +4,7 @@
 use platform::Error;
 use platform::events::outbox::enqueue;
 use proto::commissioning::evaluation::v1::Evaluation;
-use proto::commissioning::events::v1::{EvaluationCompleted, EvaluationOpened, LotRanking, RankedBidSummary};
+use proto::commissioning::events::v1::EvaluationOpened;
 use sea_orm::ConnectionTrait;
 
 pub async fn opened<C: ConnectionTrait>(txn: &C, evaluation: &Evaluation) -> Result<(), Error> {
@@ -19,33 +19,6 @@ pub async fn opened<C: ConnectionTrait>(txn: &C, evaluation: &Evaluation) -> Res
 }
 
 pub async fn completed<C: ConnectionTrait>(txn: &C, evaluation: &Evaluation) -> Result<(), Error> {
-    let rankings = evaluation
-        .results
-        .iter()
-        .map(|lot| LotRanking {
-            lot_id: lot.lot_id.clone(),
-            ranking: lot
-                .ranking
-                .iter()
-                .map(|bid| RankedBidSummary {
-                    bid_id: bid.bid_id.clone(),
-                    provider_id: bid.provider_id.clone(),
-                    rank: bid.rank,
-                    failed: bid.failed,
-                    total_score_hundredths: bid.total_score_hundredths,
-                    quality_score_hundredths: bid.quality_score_hundredths,
-                    evidence_all_met: bid.evidence_all_met,
-                })
-                .collect(),
-            recommended_bid_id: lot.recommended_bid_id.clone(),
-        })
-        .collect();
-    let event = EvaluationCompleted {
-        evaluation_id: evaluation.id.clone(),
-        tender_id: evaluation.tender_id.clone(),
-        council_id: evaluation.council_id.clone(),
-        rankings,
-        complete_time: evaluation.complete_time,
-    };
+    let event = platform::rankings::completed(evaluation);
     enqueue(txn, "evaluation.completed", &evaluation.council_id, &evaluation.id, &event).await.map(|_| ())
 }

@@ -3,14 +3,16 @@
 //! each bidder's evidence status beside them, and after the award every bidder reads its assessment
 //! summary.
 //!
-//! `domain` holds the scoring and ranking maths with no I/O, `store` and `awards` the database,
-//! `grpc` the contract (`commissioning.evaluation.v1.EvaluationService`), `consumers` what it hears
-//! from tendering and `events` what it publishes.
+//! `domain` holds the scoring and ranking maths with no I/O, `store` (evaluations, sealed at rest)
+//! and `awards` the database, `evidence` the bidders' evidence from compliance, `grpc` the contract
+//! (`commissioning.evaluation.v1.EvaluationService`), `consumers` what it hears from tendering and
+//! `events` what it publishes.
 
 pub mod awards;
 pub mod consumers;
 pub mod domain;
 pub mod events;
+pub mod evidence;
 pub mod grpc;
 pub mod migrations;
 pub mod store;
@@ -20,11 +22,13 @@ use std::sync::Arc;
 use platform::calls::{Peer, ServiceIdentity};
 use platform::events::{ConsumerHandle, ConsumerSpec};
 use platform::runtime::{Service, ServiceRuntime};
+use platform::sealing::MasterKey;
 use proto::commissioning::evaluation::v1::evaluation_service_server::EvaluationServiceServer;
 
 /// The evaluation service on its runtime.
 pub struct Evaluation {
     runtime: Arc<ServiceRuntime>,
+    master: Arc<MasterKey>,
     tendering: Peer,
     compliance: Peer,
     // Held so the consumer runs as long as the service does.
@@ -52,10 +56,20 @@ impl Service for Evaluation {
 
     async fn new(runtime: Arc<ServiceRuntime>) -> anyhow::Result<Self> {
         let settings = &runtime.settings;
+        let master = MasterKey::from_settings(settings)?;
+        let sealed = store::seal_clear_rows(&runtime.db, &master).await?;
+        if sealed > 0 {
+            tracing::info!(sealed, "evaluations stored in clear are now sealed");
+        }
         let identity = Arc::new(ServiceIdentity::from_settings(Self::NAME, settings));
         let tendering = Peer::new("tendering", settings.tendering_url.clone(), identity.clone());
         let compliance = Peer::new("compliance", settings.compliance_url.clone(), identity);
-        let handler = consumers::TenderEvents { db: runtime.db.clone(), tendering: tendering.clone() };
+        let handler = consumers::TenderEvents {
+            db: runtime.db.clone(),
+            master: master.clone(),
+            tendering: tendering.clone(),
+            compliance: compliance.clone(),
+        };
         let tender_events = runtime
             .bus
             .consume(
@@ -63,12 +77,17 @@ impl Service for Evaluation {
                 Arc::new(handler),
             )
             .await?;
-        Ok(Self { runtime, tendering, compliance, _tender_events: tender_events })
+        Ok(Self { runtime, master, tendering, compliance, _tender_events: tender_events })
     }
 
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {
         let limit = self.runtime.settings.grpc_max_message_bytes;
-        let api = grpc::EvaluationApi::new(self.runtime.db.clone(), self.compliance.clone());
+        let api = grpc::EvaluationApi::new(
+            self.runtime.db.clone(),
+            self.master.clone(),
+            self.compliance.clone(),
+            self.tendering.clone(),
+        );
         let server =
             EvaluationServiceServer::new(api).max_decoding_message_size(limit).max_encoding_message_size(limit);
         routes.add_service(platform::grpc::authenticated(server, &self.runtime.authenticator));

@@ -4,6 +4,8 @@
 
 mod evaluation {
     pub mod duplicates;
+    pub mod late_events;
     pub mod panel;
+    pub mod sealed;
     pub mod support;
 }

@@ -51,6 +51,7 @@ impl Marketplace {
         // The services call each other on the one port, once it is known.
         let own_address = format!("http://{}", server.local_addr());
         tendering.compliance().set_url(own_address.clone());
+        tendering.evaluation().set_url(own_address.clone());
         evaluation.compliance().set_url(own_address.clone());
         evaluation.tendering().set_url(own_address);
         Ok(Self { server, _services: (providers, compliance, tendering, evaluation) })

@@ -83,6 +83,9 @@ pub struct Settings {
     pub compliance_url: Option<String>,
     /// `http://host:port` of the tendering service, from which evaluation fetches opened bids.
     pub tendering_url: Option<String>,
+    /// `http://host:port` of the evaluation service, which tendering asks for a completed
+    /// evaluation when `evaluation.completed` has not reached it yet; unset means it waits for the event.
+    pub evaluation_url: Option<String>,
     /// The token this service presents to the others, issued by the identity provider; unset means
     /// one minted with `AUTH_HS256_SECRET`.
     pub service_token: Option<String>,
@@ -141,6 +144,7 @@ impl Settings {
             ocds_ocid_prefix: "ocds-cmkt01".into(),
             compliance_url: None,
             tendering_url: None,
+            evaluation_url: None,
             service_token: None,
             grpc_listen_addr: SocketAddr::from(([127, 0, 0, 1], port)),
             grpc_request_timeout_secs: 30,
@@ -234,6 +238,7 @@ impl Settings {
             "OCDS_OCID_PREFIX",
             "COMPLIANCE_URL",
             "TENDERING_URL",
+            "EVALUATION_URL",
             "SERVICE_TOKEN",
             "GRPC_LISTEN_ADDR",
             "GRPC_REQUEST_TIMEOUT_SECS",

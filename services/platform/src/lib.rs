@@ -19,6 +19,7 @@ pub mod migrations;
 pub mod money;
 pub mod org_id;
 pub mod paging;
+pub mod rankings;
 pub mod runtime;
 pub mod sealing;
 pub mod telemetry;

@@ -34,6 +34,7 @@ pub struct Tendering {
     rules: Arc<Rules>,
     master_key: Arc<MasterKey>,
     compliance: Peer,
+    evaluation: Peer,
     scheduler: tokio::task::JoinHandle<()>,
     // Held so the consumers run as long as the service does.
     _consumers: [ConsumerHandle; 2],
@@ -57,6 +58,12 @@ impl Tendering {
     pub fn compliance(&self) -> &Peer {
         &self.compliance
     }
+
+    /// The evaluation service, asked for a completed evaluation whose event is late; the
+    /// all-in-one points it at itself once it knows its address.
+    pub fn evaluation(&self) -> &Peer {
+        &self.evaluation
+    }
 }
 
 impl Service for Tendering {
@@ -74,7 +81,8 @@ impl Service for Tendering {
         .map_err(|error| anyhow::anyhow!("TENDERING_RULES_FILE: {error}"))?;
         let master_key = MasterKey::from_settings(settings)?;
         let identity = Arc::new(ServiceIdentity::from_settings(Self::NAME, settings));
-        let compliance = Peer::new("compliance", settings.compliance_url.clone(), identity);
+        let compliance = Peer::new("compliance", settings.compliance_url.clone(), identity.clone());
+        let evaluation = Peer::new("evaluation", settings.evaluation_url.clone(), identity);
         let consumers = [
             runtime
                 .bus
@@ -93,7 +101,15 @@ impl Service for Tendering {
         ];
         let interval = Duration::from_millis(settings.tendering_scheduler_interval_ms);
         let scheduler = scheduler::spawn(runtime.db.clone(), interval);
-        Ok(Self { runtime, rules: Arc::new(rules), master_key, compliance, scheduler, _consumers: consumers })
+        Ok(Self {
+            runtime,
+            rules: Arc::new(rules),
+            master_key,
+            compliance,
+            evaluation,
+            scheduler,
+            _consumers: consumers,
+        })
     }
 
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {
@@ -105,6 +121,7 @@ impl Service for Tendering {
             minimum_bid_period: chrono::Duration::seconds(minimum_period),
             ocid_prefix: settings.ocds_ocid_prefix.clone(),
             compliance: self.compliance.clone(),
+            evaluation: self.evaluation.clone(),
         };
         let api = grpc::TenderingApi::new(self.runtime.db.clone(), setup);
         let limit = settings.grpc_max_message_bytes;

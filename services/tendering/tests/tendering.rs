@@ -9,6 +9,7 @@ mod tendering {
     pub mod lifecycle;
     pub mod ocds_schema;
     pub mod open_data;
+    pub mod peers;
     pub mod refusals;
     pub mod scheduler;
     pub mod sealed;

@@ -72,6 +72,7 @@ impl Services {
                 ("GRPC_LISTEN_ADDR", addresses[name].to_string()),
                 ("COMPLIANCE_URL", format!("http://{}", addresses["compliance"])),
                 ("TENDERING_URL", format!("http://{}", addresses["tendering"])),
+                ("EVALUATION_URL", format!("http://{}", addresses["evaluation"])),
                 ("TENDERING_MINIMUM_BID_PERIOD_SECS", BID_PERIOD_SECS.to_string()),
                 ("TENDERING_SCHEDULER_INTERVAL_MS", "200".into()),
                 ("DATA_DIR", services.logs.path().join(name).display().to_string()),

@@ -6,10 +6,13 @@ mod panel;
 mod reading;
 mod results;
 
+use std::sync::Arc;
+
 use platform::Error;
 use platform::auth::{Caller, Role};
 use platform::calls::Peer;
 use platform::db::Database;
+use platform::sealing::MasterKey;
 use proto::commissioning::evaluation::v1::evaluation_service_server::EvaluationService;
 use proto::commissioning::evaluation::v1::*;
 use proto::commissioning::tendering::v1::{Criterion, CriterionKind};
@@ -21,13 +24,17 @@ use crate::store;
 /// Serves `EvaluationService`.
 pub struct EvaluationApi {
     db: Database,
+    /// Unseals the stored evaluations.
+    master: Arc<MasterKey>,
     /// The compliance service, asked for each bidder's evidence status.
     compliance: Peer,
+    /// The tendering service, asked whether a lot is awarded when its event is late.
+    tendering: Peer,
 }
 
 impl EvaluationApi {
-    pub fn new(db: Database, compliance: Peer) -> Self {
-        Self { db, compliance }
+    pub fn new(db: Database, master: Arc<MasterKey>, compliance: Peer, tendering: Peer) -> Self {
+        Self { db, master, compliance, tendering }
     }
 }
 
@@ -108,11 +115,11 @@ fn ensure_status(evaluation: &Evaluation, status: EvaluationStatus, what: &str) 
 }
 
 /// The evaluation `id`, locked for this unit of work.
-async fn locked(txn: &DatabaseTransaction, id: &str) -> Result<Evaluation, Error> {
+async fn locked(txn: &DatabaseTransaction, master: &MasterKey, id: &str) -> Result<Evaluation, Error> {
     if id.trim().is_empty() {
         return Err(Error::invalid("evaluation_id", "required: the evaluation's id"));
     }
-    store::lock(txn, id).await?.ok_or_else(|| Error::NotFound { kind: "evaluation", id: id.to_owned() })
+    store::lock(txn, master, id).await?.ok_or_else(|| Error::NotFound { kind: "evaluation", id: id.to_owned() })
 }
 
 /// A criterion the panel scores (quality, social value or pass/fail), by id.

@@ -20,6 +20,7 @@ const NAME_MAX: usize = 200;
 
 impl EvaluationApi {
     pub(super) async fn assign(&self, request: Request<AssignEvaluatorRequest>) -> Answer<AssignEvaluatorResponse> {
+        let master = self.master.clone();
         let caller = Caller::of(&request)?.clone();
         let request = request.into_inner();
         let mut member = request.member.unwrap_or_default();
@@ -30,7 +31,7 @@ impl EvaluationApi {
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
-                    let mut evaluation = locked(txn, &request.evaluation_id).await?;
+                    let mut evaluation = locked(txn, &master, &request.evaluation_id).await?;
                     if !is_officer(&caller, &evaluation) {
                         return Err(Error::PermissionDenied("only the buying council's officers assign the panel".into()));
                     }
@@ -55,7 +56,7 @@ impl EvaluationApi {
                         member.criterion_ids.clear();
                     }
                     evaluation.panel.push(member.clone());
-                    store::save(txn, &evaluation).await?;
+                    store::save(txn, &master, &evaluation).await?;
                     let details = serde_json::json!({ "user_id": member.user_id, "role": member.role().as_str_name(), "criteria": member.criterion_ids });
                     record(txn, &caller, "evaluation.panel_assigned", &evaluation, details).await?;
                     Ok::<_, Error>(member)
@@ -66,13 +67,14 @@ impl EvaluationApi {
     }
 
     pub(super) async fn score(&self, request: Request<SubmitScoresRequest>) -> Answer<SubmitScoresResponse> {
+        let master = self.master.clone();
         let caller = Caller::of(&request)?.clone();
         let request = request.into_inner();
         let response = self
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
-                    let mut evaluation = locked(txn, &request.evaluation_id).await?;
+                    let mut evaluation = locked(txn, &master, &request.evaluation_id).await?;
                     let member = match panel_member(&caller, &evaluation) {
                         Some(member) if member.role() != PanelRole::Moderator => member.clone(),
                         _ => return Err(Error::PermissionDenied("only evaluators on this panel score".into())),
@@ -128,7 +130,7 @@ impl EvaluationApi {
                             evaluation.moderation_start_time = Some(now);
                         }
                     }
-                    store::save(txn, &evaluation).await?;
+                    store::save(txn, &master, &evaluation).await?;
                     let given: Vec<_> = request.scores.iter().map(|score| serde_json::json!({ "bid_id": score.bid_id, "criterion_id": score.criterion_id, "score": score.score, "pass_fail": score.pass_fail })).collect();
                     record(txn, &caller, "evaluation.scored", &evaluation, serde_json::json!({ "scores": given, "finished": request.finished })).await?;
                     let mine = evaluation.scores.iter().filter(|score| score.evaluator_user_id == caller.user_id).cloned().collect();
@@ -144,18 +146,19 @@ impl EvaluationApi {
         &self,
         request: Request<StartModerationRequest>,
     ) -> Answer<StartModerationResponse> {
+        let master = self.master.clone();
         let caller = Caller::of(&request)?.clone();
         let id = request.into_inner().evaluation_id;
         let evaluation = self
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
-                    let mut evaluation = locked(txn, &id).await?;
+                    let mut evaluation = locked(txn, &master, &id).await?;
                     ensure_moderator(&caller, &evaluation)?;
                     ensure_status(&evaluation, EvaluationStatus::Scoring, "moderation can be started")?;
                     evaluation.status = EvaluationStatus::Moderation as i32;
                     evaluation.moderation_start_time = Some(to_timestamp(chrono::Utc::now()));
-                    store::save(txn, &evaluation).await?;
+                    store::save(txn, &master, &evaluation).await?;
                     record(txn, &caller, "evaluation.moderation_started", &evaluation, serde_json::json!({})).await?;
                     Ok::<_, Error>(evaluation)
                 })
@@ -165,13 +168,14 @@ impl EvaluationApi {
     }
 
     pub(super) async fn moderate(&self, request: Request<ModerateScoreRequest>) -> Answer<ModerateScoreResponse> {
+        let master = self.master.clone();
         let caller = Caller::of(&request)?.clone();
         let request = request.into_inner();
         let moderated = self
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
-                    let mut evaluation = locked(txn, &request.evaluation_id).await?;
+                    let mut evaluation = locked(txn, &master, &request.evaluation_id).await?;
                     ensure_moderator(&caller, &evaluation)?;
                     ensure_status(&evaluation, EvaluationStatus::Moderation, "scores are moderated")?;
                     checked(&evaluation, &request.bid_id, &request.criterion_id, request.score, request.pass_fail(), &request.reason, "")
@@ -197,7 +201,7 @@ impl EvaluationApi {
                     };
                     evaluation.moderated_scores.retain(|earlier| !(earlier.bid_id == moderated.bid_id && earlier.criterion_id == moderated.criterion_id));
                     evaluation.moderated_scores.push(moderated.clone());
-                    store::save(txn, &evaluation).await?;
+                    store::save(txn, &master, &evaluation).await?;
                     let details = serde_json::json!({ "bid_id": moderated.bid_id, "criterion_id": moderated.criterion_id, "score": moderated.score, "pass_fail": moderated.pass_fail, "spread": spread });
                     record(txn, &caller, "evaluation.moderated", &evaluation, details).await?;
                     Ok::<_, Error>(moderated)

@@ -7,50 +7,44 @@ use std::collections::HashMap;
 use platform::auth::{Caller, Role};
 use platform::time::{from_timestamp, to_timestamp};
 use platform::{Error, PreconditionViolation};
-use proto::commissioning::compliance::v1::CheckComplianceRequest;
-use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
 use proto::commissioning::evaluation::v1::*;
-use proto::commissioning::tendering::v1::{Criterion, CriterionKind, TieBreakRule};
+use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
+use proto::commissioning::tendering::v1::{Criterion, CriterionKind, GetTenderRequest, TieBreakRule};
 use tonic::{Request, Response};
 
 use super::{Answer, EvaluationApi, ensure_moderator, ensure_status, is_officer, locked, record};
 use crate::domain::{BidInput, Outcome, price_for_lot, rank_lot};
-use crate::{awards, events, store};
+use crate::{awards, events, evidence, store};
 
 impl EvaluationApi {
     pub(super) async fn complete(
         &self,
         request: Request<CompleteEvaluationRequest>,
     ) -> Answer<CompleteEvaluationResponse> {
+        let master = self.master.clone();
         let caller = Caller::of(&request)?.clone();
         let id = request.into_inner().evaluation_id;
         // Checked before the evidence is asked for, and again on the locked row.
-        let current = store::find(self.db.conn(), &id)
+        let current = store::find(self.db.conn(), &master, &id)
             .await?
             .ok_or_else(|| Error::NotFound { kind: "evaluation", id: id.clone() })?;
         ensure_moderator(&caller, &current)?;
         ensure_status(&current, EvaluationStatus::Moderation, "the evaluation can be completed")?;
         ensure_all_moderated(&current)?;
-        let evidence = self.evidence(&current).await?;
+        let evidence = evidence::check(&self.compliance, &current).await?;
         let evaluation = self
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
-                    let mut evaluation = locked(txn, &id).await?;
+                    let mut evaluation = locked(txn, &master, &id).await?;
                     ensure_moderator(&caller, &evaluation)?;
                     ensure_status(&evaluation, EvaluationStatus::Moderation, "the evaluation can be completed")?;
                     ensure_all_moderated(&evaluation)?;
-                    let checked_at = Some(to_timestamp(chrono::Utc::now()));
-                    for bid in &mut evaluation.bids {
-                        let (results, all_met) = evidence.get(&bid.bid_id).cloned().unwrap_or((Vec::new(), true));
-                        bid.evidence = results;
-                        bid.evidence_all_met = all_met;
-                        bid.evidence_check_time = checked_at;
-                    }
+                    evidence::fill(&mut evaluation, &evidence);
                     evaluation.results = rank(&evaluation)?;
                     evaluation.status = EvaluationStatus::Completed as i32;
-                    evaluation.complete_time = checked_at;
-                    store::save(txn, &evaluation).await?;
+                    evaluation.complete_time = Some(to_timestamp(chrono::Utc::now()));
+                    store::save(txn, &master, &evaluation).await?;
                     let recommended: Vec<_> = evaluation
                         .results
                         .iter()
@@ -75,9 +69,13 @@ impl EvaluationApi {
     pub(super) async fn feedback(&self, request: Request<GetBidFeedbackRequest>) -> Answer<GetBidFeedbackResponse> {
         let caller = Caller::of(&request)?.clone();
         let request = request.into_inner();
-        let evaluation = store::of_tender(self.db.conn(), &request.tender_id)
+        let mut evaluation = store::of_tender(self.db.conn(), &self.master, &request.tender_id)
             .await?
             .ok_or_else(|| Error::NotFound { kind: "evaluation of tender", id: request.tender_id.clone() })?;
+        if evaluation.status() == EvaluationStatus::Completed && !evaluation.feedback_released {
+            // Tendering's `bidders_notified` may not have arrived yet: ask it.
+            evaluation = self.learn_awards(evaluation).await?;
+        }
         let bid = if is_officer(&caller, &evaluation) {
             if evaluation.status() != EvaluationStatus::Completed {
                 return Err(
@@ -124,33 +122,35 @@ impl EvaluationApi {
         Ok(Response::new(GetBidFeedbackResponse { feedback: Some(feedback) }))
     }
 
-    /// Each bidder's evidence against the tender's requirements on the contract start, from
-    /// compliance; empty when the tender asks for none.
-    async fn evidence(
-        &self,
-        evaluation: &Evaluation,
-    ) -> Result<HashMap<String, (Vec<proto::commissioning::common::v1::EvidenceCheckResult>, bool)>, Error> {
-        let mut found = HashMap::new();
-        if evaluation.evidence_requirements.is_empty() {
-            return Ok(found);
+    /// The evaluation once tendering's word on its tender's awards is recorded: asked with GetTender
+    /// as this service's identity, for when `tendering.bidders_notified` has not arrived yet. Each
+    /// award is recorded as the event would record it, so the event changes nothing when it comes.
+    async fn learn_awards(&self, evaluation: Evaluation) -> Result<Evaluation, Error> {
+        let master = self.master.clone();
+        let (channel, bearer) = self.tendering.connect()?;
+        let request = GetTenderRequest { tender_id: evaluation.tender_id.clone() };
+        let tender = TenderingServiceClient::new(channel)
+            .get_tender(self.tendering.request(request, &bearer)?)
+            .await
+            .map_err(|status| self.tendering.error(status))?
+            .into_inner()
+            .tender
+            .unwrap_or_default();
+        if tender.lot_awards.is_empty() {
+            return Ok(evaluation);
         }
-        let (channel, bearer) = self.compliance.connect()?;
-        let mut client = ComplianceServiceClient::new(channel);
-        for bid in &evaluation.bids {
-            let request = CheckComplianceRequest {
-                provider_id: bid.provider_id.clone(),
-                requirements: evaluation.evidence_requirements.clone(),
-                on_date: evaluation.contract_period.and_then(|period| period.start_date),
-                tender_id: evaluation.tender_id.clone(),
-            };
-            let answer = client
-                .check_compliance(self.compliance.request(request, &bearer)?)
-                .await
-                .map_err(|status| self.compliance.error(status))?
-                .into_inner();
-            found.insert(bid.bid_id.clone(), (answer.results, answer.all_met));
-        }
-        Ok(found)
+        self.db
+            .unit_of_work(|txn| {
+                Box::pin(async move {
+                    for award in &tender.lot_awards {
+                        awards::release(txn, &master, &tender.id, &award.lot_id, &award.bid_id).await?;
+                    }
+                    store::of_tender(txn, &master, &tender.id)
+                        .await?
+                        .ok_or_else(|| Error::NotFound { kind: "evaluation of tender", id: tender.id.clone() })
+                })
+            })
+            .await
     }
 }
 

@@ -4,13 +4,8 @@
 use platform::events::{OutboundEvent, Publisher};
 use platform::testing::with_token;
 use proto::commissioning::evaluation::v1::ListEvaluationsRequest;
-use sea_orm::ConnectionTrait;
 
 use super::support::*;
-
-async fn rows(db: &platform::db::Database, sql: &str) -> Vec<sea_orm::QueryResult> {
-    db.conn().query_all_raw(sea_orm::Statement::from_string(db.backend(), sql.to_owned())).await.expect("read")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicated_tender_closed_opens_one_evaluation() {

@@ -3,7 +3,7 @@
 //! pass/fail criterion, the award, and each bidder's feedback only after it.
 
 use platform::testing::with_token;
-use proto::commissioning::common::v1::{Date, DocumentKind};
+use proto::commissioning::common::v1::{Date, DocumentKind, RequirementStatus};
 use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
 use proto::commissioning::compliance::v1::upload_document_request::Payload;
 use proto::commissioning::compliance::v1::{
@@ -46,14 +46,14 @@ async fn submit(
     Ok(market.evaluations().await.submit_scores(with_token(request, &panellist(user))).await?.into_inner())
 }
 
-async fn seen_by(market: &Marketplace, token: &str, tender_id: &str) -> Result<Evaluation, tonic::Status> {
+pub async fn seen_by(market: &Marketplace, token: &str, tender_id: &str) -> Result<Evaluation, tonic::Status> {
     let request = GetEvaluationRequest { tender_id: tender_id.into(), ..Default::default() };
     let response = market.evaluations().await.get_evaluation(with_token(request, token)).await?;
     Ok(response.into_inner().evaluation.expect("evaluation"))
 }
 
 /// brixton-friends' public liability certificate, GBP 2m, verified by Lambeth once it may see it.
-async fn insured_and_verified(market: &Marketplace) {
+pub async fn insured_and_verified(market: &Marketplace) {
     let metadata = UploadDocumentMetadata {
         request_id: "pl".into(),
         provider_id: "brixton-friends".into(),
@@ -100,6 +100,13 @@ async fn a_panel_evaluates_fairly_and_every_bidder_learns_how_it_did(market: Mar
     let evaluation =
         eventually("the evaluation opening", || async { seen_by(&market, &officer, &tender.id).await.ok() }).await;
     assert_eq!((evaluation.status(), evaluation.bids.len()), (EvaluationStatus::Scoring, 3));
+    // Each bidder's evidence is beside its bid from the opening; none has a certificate yet.
+    for bid in &evaluation.bids {
+        assert!(bid.evidence_check_time.is_some(), "evidence checked at opening");
+        assert_eq!(bid.evidence.len(), 1, "one result per requirement");
+        assert_eq!(bid.evidence[0].status(), RequirementStatus::NotMet, "{:?}", bid.evidence[0]);
+        assert!(!bid.evidence_all_met);
+    }
     let id = evaluation.id.clone();
     let foreign = seen_by(&market, &woking_officer(), &tender.id).await.expect_err("another council's");
     assert_eq!(foreign.code(), Code::PermissionDenied);

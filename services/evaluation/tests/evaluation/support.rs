@@ -6,11 +6,15 @@ use chrono::Utc;
 use compliance::Compliance;
 use evaluation::Evaluation;
 use platform::auth::Role;
+use platform::config::Settings;
+use platform::events::{OutboundEvent, Publisher};
+use platform::runtime::Service;
 use platform::testing::{TestApp, named_token, token, with_token};
 use proto::commissioning::common::v1::{Area, Date, DateRange, DocumentKind, EvidenceRequirement, Money};
 use proto::commissioning::evaluation::v1::evaluation_service_client::EvaluationServiceClient;
 use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
 use proto::commissioning::tendering::v1::*;
+use sea_orm::ConnectionTrait;
 use tendering::Tendering;
 use tonic::transport::Channel;
 
@@ -21,38 +25,67 @@ pub struct Marketplace {
     pub evaluation: TestApp<Evaluation>,
 }
 
+/// Where the evaluation service hears events.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Events {
+    /// On the stream compliance and tendering share, as in production.
+    Shared,
+    /// On a stream of its own: nothing passes between it and tendering unless a test delivers it
+    /// ([`forward`]), so a test holds an event back for as long as it likes.
+    Apart,
+}
+
 impl Marketplace {
     pub async fn on_postgres() -> Self {
-        let compliance = TestApp::<Compliance>::on_postgres().await;
-        let compliance_url = format!("http://{}", compliance.addr());
-        let tendering = TestApp::<Tendering>::on_postgres_beside(&compliance, |settings| {
-            short_periods(settings);
-            settings.compliance_url = Some(compliance_url.clone());
-        })
-        .await;
-        let tendering_url = format!("http://{}", tendering.addr());
-        let evaluation = TestApp::<Evaluation>::on_postgres_beside(&compliance, |settings| {
-            settings.compliance_url = Some(compliance_url);
-            settings.tendering_url = Some(tendering_url);
-        })
-        .await;
-        Self { compliance, tendering, evaluation }
+        Self::start(true, Events::Shared, |_| {}).await
     }
 
     pub async fn on_sqlite() -> Self {
-        let compliance = TestApp::<Compliance>::on_sqlite().await;
+        Self::start(false, Events::Shared, |_| {}).await
+    }
+
+    /// On PostgreSQL and NATS, with the evaluation service on its own stream and its settings
+    /// changed by `configure`.
+    pub async fn apart_on_postgres(configure: impl FnOnce(&mut Settings)) -> Self {
+        Self::start(true, Events::Apart, configure).await
+    }
+
+    /// On SQLite, with the evaluation service on its own embedded log and its settings changed by
+    /// `configure`.
+    pub async fn apart_on_sqlite(configure: impl FnOnce(&mut Settings)) -> Self {
+        Self::start(false, Events::Apart, configure).await
+    }
+
+    async fn start(postgres: bool, events: Events, configure: impl FnOnce(&mut Settings)) -> Self {
+        let compliance = if postgres {
+            TestApp::<Compliance>::on_postgres().await
+        } else {
+            TestApp::<Compliance>::on_sqlite().await
+        };
         let compliance_url = format!("http://{}", compliance.addr());
-        let tendering = TestApp::<Tendering>::on_sqlite_beside(&compliance, |settings| {
+        let tendering_settings = |settings: &mut Settings| {
             short_periods(settings);
             settings.compliance_url = Some(compliance_url.clone());
-        })
-        .await;
+        };
+        let tendering = if postgres {
+            TestApp::<Tendering>::on_postgres_beside(&compliance, tendering_settings).await
+        } else {
+            TestApp::<Tendering>::on_sqlite_beside(&compliance, tendering_settings).await
+        };
         let tendering_url = format!("http://{}", tendering.addr());
-        let evaluation = TestApp::<Evaluation>::on_sqlite_beside(&compliance, |settings| {
-            settings.compliance_url = Some(compliance_url);
+        let evaluation_settings = |settings: &mut Settings| {
+            settings.compliance_url = Some(compliance_url.clone());
             settings.tendering_url = Some(tendering_url);
-        })
-        .await;
+            configure(settings);
+        };
+        let evaluation = match (postgres, events) {
+            (true, Events::Shared) => TestApp::<Evaluation>::on_postgres_beside(&compliance, evaluation_settings).await,
+            (false, Events::Shared) => TestApp::<Evaluation>::on_sqlite_beside(&compliance, evaluation_settings).await,
+            (true, Events::Apart) => TestApp::<Evaluation>::on_postgres_with(evaluation_settings).await,
+            (false, Events::Apart) => TestApp::<Evaluation>::on_sqlite_with(evaluation_settings).await,
+        };
+        // Started before evaluation, tendering learns its address now.
+        tendering.service.evaluation().set_url(format!("http://{}", evaluation.addr()));
         Self { compliance, tendering, evaluation }
     }
 
@@ -72,7 +105,7 @@ impl Marketplace {
     }
 }
 
-fn short_periods(settings: &mut platform::config::Settings) {
+fn short_periods(settings: &mut Settings) {
     settings.tendering_minimum_bid_period_secs = 2;
     settings.tendering_scheduler_interval_ms = 200;
 }
@@ -159,16 +192,27 @@ pub async fn published_tender(market: &Marketplace) -> Tender {
 
 /// Submits `provider`'s bid at `pounds`, once bidding is open.
 pub async fn bid(market: &Marketplace, tender: &Tender, provider: &str, pounds: i64) -> BidReceipt {
+    bid_saying(market, tender, provider, gbp(pounds), "We visit weekly.").await
+}
+
+/// Submits `provider`'s bid at `price`, answering every question with `words`, once bidding is open.
+pub async fn bid_saying(
+    market: &Marketplace,
+    tender: &Tender,
+    provider: &str,
+    price: Money,
+    words: &str,
+) -> BidReceipt {
     let request = SubmitBidRequest {
         request_id: uuid::Uuid::new_v4().to_string(),
         tender_id: tender.id.clone(),
         provider_id: provider.into(),
         content: Some(BidContent {
-            total_price: Some(gbp(pounds)),
+            total_price: Some(price),
             answers: tender
                 .bid_questions
                 .iter()
-                .map(|question| Answer { bid_question_id: question.id.clone(), text: "We visit weekly.".into() })
+                .map(|question| Answer { bid_question_id: question.id.clone(), text: words.into() })
                 .collect(),
             evidence_declaration: true,
             ..Default::default()
@@ -200,4 +244,47 @@ where
         assert!(tokio::time::Instant::now() < deadline, "{what} never happened");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The rows `sql` selects from `db`.
+pub async fn rows(db: &platform::db::Database, sql: &str) -> Vec<sea_orm::QueryResult> {
+    db.conn().query_all_raw(sea_orm::Statement::from_string(db.backend(), sql.to_owned())).await.expect("read")
+}
+
+/// Delivers the `event_type` events `from` has published (as its outbox holds them, under their own
+/// ids) to `to`, as the broker would have; returns their ids. For a marketplace whose evaluation
+/// service hears events apart.
+pub async fn forward<A: Service, B: Service>(from: &TestApp<A>, to: &TestApp<B>, event_type: &str) -> Vec<String> {
+    let db = from.database().await;
+    let sql = format!(
+        "SELECT event_id, tenant, aggregate_id, payload FROM outbox WHERE event_type = '{event_type}' ORDER BY seq"
+    );
+    let found = eventually(&format!("{event_type} in the outbox"), || async {
+        let found = rows(&db, &sql).await;
+        (!found.is_empty()).then_some(found)
+    })
+    .await;
+    let mut ids = Vec::new();
+    for row in found {
+        let event = OutboundEvent {
+            id: row.try_get("", "event_id").expect("id"),
+            event_type: event_type.into(),
+            tenant: row.try_get("", "tenant").expect("tenant"),
+            aggregate_id: row.try_get("", "aggregate_id").expect("aggregate"),
+            time: Utc::now(),
+            traceparent: None,
+            payload: row.try_get("", "payload").expect("payload"),
+        };
+        to.bus.publish(&event).await.expect("delivered");
+        ids.push(event.id);
+    }
+    ids
+}
+
+/// Waits until `consumer` of `app` has handled the event `id`.
+pub async fn handled<S: Service>(app: &TestApp<S>, consumer: &str, id: &str) {
+    let db = app.database().await;
+    let sql = format!("SELECT event_id FROM inbox WHERE consumer = '{consumer}' AND event_id = '{id}'");
+    eventually(&format!("{consumer} handling {id}"), || async { (!rows(&db, &sql).await.is_empty()).then_some(()) })
+        .await;
 }

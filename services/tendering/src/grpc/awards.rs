@@ -1,6 +1,7 @@
-//! AwardTender and DeclareTenderUnsuccessful. An award needs the completed evaluation's ranking and
-//! the winner's evidence: compliance's CheckCompliance is asked before the unit of work (no lock
-//! is held across the network), and the state is checked again on the locked tender inside it.
+//! AwardTender and DeclareTenderUnsuccessful. An award needs the completed evaluation's ranking
+//! (from `evaluation.completed`, or asked of the evaluation service when the event is late) and the
+//! winner's evidence: compliance's CheckCompliance is asked before the unit of work (no lock is
+//! held across the network), and the state is checked again on the locked tender inside it.
 
 use chrono::Utc;
 use platform::auth::Caller;
@@ -11,6 +12,8 @@ use platform::{Error, PreconditionViolation, idempotency};
 use proto::commissioning::common::v1::{DocumentKind, Money};
 use proto::commissioning::compliance::v1::CheckComplianceRequest;
 use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
+use proto::commissioning::evaluation::v1::evaluation_service_client::EvaluationServiceClient;
+use proto::commissioning::evaluation::v1::{EvaluationStatus, GetEvaluationRequest};
 use proto::commissioning::events::v1::{EvaluationCompleted, LotRanking, NotifiedBidder, UnsuccessfulReason};
 use proto::commissioning::tendering::v1::*;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
@@ -50,7 +53,10 @@ impl TenderingApi {
             .await?
             .ok_or(Error::NotFound { kind: "tender", id: tender_id.clone() })?;
         ensure_buying_officer(&caller, &stored.tender)?;
-        let evaluation = evaluations::find(self.db.conn(), &tender_id).await?;
+        let evaluation = match evaluations::find(self.db.conn(), &tender_id).await? {
+            Some(heard) => Some(heard),
+            None => self.completed_evaluation(&tender_id).await?,
+        };
         let choice = choose(&stored.tender, evaluation.as_ref(), &request.lot_id, &request.bid_id, &reason)?;
         let bid = bids::find(self.db.conn(), &request.bid_id)
             .await?
@@ -113,6 +119,11 @@ impl TenderingApi {
                     winner.status = Set(BidStatus::Successful as i32);
                     winner.updated_at = Set(now);
                     winner.update(txn).await?;
+                    stored.tender.lot_awards.push(LotAward {
+                        lot_id: choice.lot_id.clone(),
+                        bid_id: bid.id.clone(),
+                        award_time: Some(to_timestamp(now)),
+                    });
                     let awarded_lots = contracts::of_tender(txn, &stored.tender.id).await?.len();
                     if awarded_lots >= stored.tender.lots.len().max(1) {
                         stored.tender.status = TenderStatus::Awarded as i32;
@@ -170,6 +181,33 @@ impl TenderingApi {
             })
             .await?;
         Ok(Response::new(DeclareTenderUnsuccessfulResponse { tender: Some(self.reread(&reader, id).await?) }))
+    }
+
+    /// The tender's completed evaluation when `evaluation.completed` has not arrived yet, asked of
+    /// the evaluation service (GetEvaluation as this service's identity) and recorded as the event
+    /// would record it, so the event changes nothing when it comes. `None` while it is not
+    /// completed, or when the evaluation service's address is not configured.
+    async fn completed_evaluation(&self, tender_id: &str) -> Result<Option<EvaluationCompleted>, Error> {
+        if !self.evaluation.is_configured() {
+            return Ok(None);
+        }
+        let (channel, bearer) = self.evaluation.connect()?;
+        let request = GetEvaluationRequest { tender_id: tender_id.to_owned(), ..Default::default() };
+        let answer =
+            EvaluationServiceClient::new(channel).get_evaluation(self.evaluation.request(request, &bearer)?).await;
+        let evaluation = match answer {
+            Ok(response) => response.into_inner().evaluation.unwrap_or_default(),
+            // Not opened yet: not completed either.
+            Err(status) if status.code() == tonic::Code::NotFound => return Ok(None),
+            Err(status) => return Err(self.evaluation.error(status)),
+        };
+        if evaluation.status() != EvaluationStatus::Completed || evaluation.tender_id != tender_id {
+            return Ok(None);
+        }
+        let completed = platform::rankings::completed(&evaluation);
+        let recorded = completed.clone();
+        self.db.unit_of_work(|txn| Box::pin(async move { evaluations::record(txn, &recorded).await })).await?;
+        Ok(Some(completed))
     }
 
     /// FAILED_PRECONDITION naming each requirement the provider's evidence falls short of.

@@ -34,6 +34,8 @@ pub struct TenderingApi {
     ocid_prefix: String,
     /// The compliance service, asked about a winner's evidence.
     compliance: Peer,
+    /// The evaluation service, asked for a completed evaluation whose event is late.
+    evaluation: Peer,
 }
 
 /// How the API is set up.
@@ -43,12 +45,13 @@ pub struct Setup {
     pub minimum_bid_period: chrono::Duration,
     pub ocid_prefix: String,
     pub compliance: Peer,
+    pub evaluation: Peer,
 }
 
 impl TenderingApi {
     pub fn new(db: Database, setup: Setup) -> Self {
-        let Setup { rules, master_key, minimum_bid_period, ocid_prefix, compliance } = setup;
-        Self { db, rules, master_key, minimum_bid_period, ocid_prefix, compliance }
+        let Setup { rules, master_key, minimum_bid_period, ocid_prefix, compliance, evaluation } = setup;
+        Self { db, rules, master_key, minimum_bid_period, ocid_prefix, compliance, evaluation }
     }
 }
 

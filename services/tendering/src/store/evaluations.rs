@@ -1,4 +1,4 @@
-//! Completed evaluations' rankings, as `evaluation.completed` carried them: what may be awarded.
+//! Completed evaluations' rankings, as `evaluation.completed` carries them: what may be awarded.
 
 use platform::Error;
 use prost::Message;
@@ -22,16 +22,15 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-/// Keeps the latest completed evaluation of a tender.
+/// Keeps a tender's completed evaluation. An evaluation completes once, so the first copy stands:
+/// the event arriving after AwardTender asked the evaluation service for it changes nothing.
 pub async fn record<C: ConnectionTrait>(txn: &C, completed: &EvaluationCompleted) -> Result<(), Error> {
     Entity::insert(ActiveModel {
         tender_id: Set(completed.tender_id.clone()),
         rankings: Set(completed.encode_to_vec()),
         completed_at: Set(chrono::Utc::now()),
     })
-    .on_conflict(
-        OnConflict::column(Column::TenderId).update_columns([Column::Rankings, Column::CompletedAt]).to_owned(),
-    )
+    .on_conflict(OnConflict::column(Column::TenderId).do_nothing().to_owned())
     .exec_without_returning(txn)
     .await?;
     Ok(())
