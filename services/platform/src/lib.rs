@@ -3,6 +3,7 @@
 //! bearer-token authentication, the hash-chained audit log, gRPC server start-up and the one
 //! mapping from errors to `tonic::Status`.
 
+pub mod area;
 pub mod audit;
 pub mod auth;
 pub mod calls;
@@ -19,6 +20,7 @@ pub mod migrations;
 pub mod money;
 pub mod org_id;
 pub mod paging;
+pub mod postcode;
 pub mod rankings;
 pub mod runtime;
 pub mod sealing;

@@ -2,6 +2,7 @@
 //! and on SQLite with the embedded event log.
 
 mod providers {
+    pub mod areas;
     pub mod evidence;
     pub mod export;
     pub mod matching;

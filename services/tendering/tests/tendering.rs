@@ -2,6 +2,7 @@
 //! and on SQLite with the embedded event log.
 
 mod tendering {
+    pub mod areas;
     pub mod awards;
     pub mod bid_count;
     pub mod changes;

@@ -4,14 +4,14 @@
 //! bad fields at once, each by its full path, ready for an INVALID_ARGUMENT with field violations.
 
 pub mod address;
-pub mod area;
 pub mod contact;
 pub mod member;
-pub mod postcode;
 pub mod provider;
 pub mod schedule;
 pub mod service;
 pub mod size;
+
+pub use platform::{area, postcode};
 
 pub use address::Address;
 pub use area::{AreaPart, CouncilId, ServiceArea, WardCode};

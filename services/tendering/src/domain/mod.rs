@@ -22,5 +22,5 @@ pub use portfolio::summarise;
 pub use rules::{Band, BandSet, Rules, RulesError, ThresholdSet};
 pub use templates::{BLANK, create_from_template, evidence_for, templates};
 pub use tender_check::{
-    MAX_BID_QUESTIONS, PublishProblem, check_fields, fill_ids, publication_duties, publish_problems,
+    MAX_BID_QUESTIONS, PublishProblem, check_fields, fill_ids, normalise_areas, publication_duties, publish_problems,
 };

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use platform::FieldViolation;
+use platform::area::ServiceArea;
 use platform::dates::{long_date, parse_optional_date};
 use platform::evidence::parse_requirements;
 use platform::money::Pence;
@@ -18,8 +19,7 @@ use platform::validation::{
     Invalid, Violations, element, field, gbp_pence, known_enum, optional_text, required_enum, required_text,
 };
 use prost_types::Timestamp;
-use proto::commissioning::common::v1::area::Part;
-use proto::commissioning::common::v1::{Area, Money, OrganisationKind, ServiceCategory};
+use proto::commissioning::common::v1::{Money, OrganisationKind, ServiceCategory};
 use proto::commissioning::tendering::v1::{
     Criterion, CriterionKind, Funder, Lot, Procedure, PublicationDuties, Tender, TenderStatus, TieBreakRule,
 };
@@ -44,7 +44,6 @@ const LOT_TITLE_MAX: usize = 200;
 const LOT_DESCRIPTION_MAX: usize = 2_000;
 const CLIENT_GROUP_MAX: usize = 200;
 const ORGANISATION_NAME_MAX: usize = 200;
-const LABEL_MAX: usize = 200;
 /// Ids become parts of paths, events and NATS subjects, so they are short tokens.
 const ID_MAX: usize = 64;
 const WEIGHT_MAX: i32 = 100;
@@ -80,7 +79,7 @@ pub fn check_fields(tender: &Tender, path: &str) -> Vec<FieldViolation> {
         v.check(element(path, "cpv_codes", index), cpv_code(code));
     }
     for (index, area) in tender.areas.iter().enumerate() {
-        check_area(&mut v, area, &element(path, "areas", index));
+        v.nested(ServiceArea::parse(area, &element(path, "areas", index)));
     }
     check_values(&mut v, tender, path);
     check_contract_period(&mut v, tender, path);
@@ -195,19 +194,15 @@ fn cpv_code(code: &str) -> Result<(), Invalid> {
     )))
 }
 
-/// The shape of an area; whether its council may be named is [`check_areas_belong`]'s question.
-fn check_area(v: &mut Violations, area: &Area, path: &str) {
-    v.check(field(path, "council_id"), organisation_id(&area.council_id));
-    match &area.part {
-        None => {}
-        Some(Part::PostcodeDistrict(district)) => {
-            v.check(field(path, "postcode_district"), postcode_district(district));
-        }
-        Some(Part::WardCode(ward)) => {
-            v.check(field(path, "ward_code"), ward_code(ward));
+/// Puts every well-formed area of the tender and its lots in its one spelling ("wn2" and "WN 2" are
+/// "WN2"), as a provider's service is, so that the two match and the open data agree.
+pub fn normalise_areas(tender: &mut Tender) {
+    let lot_areas = tender.lots.iter_mut().flat_map(|lot| lot.areas.iter_mut());
+    for area in tender.areas.iter_mut().chain(lot_areas) {
+        if let Ok(parsed) = ServiceArea::parse(area, "") {
+            *area = parsed.to_proto();
         }
     }
-    v.check(field(path, "label"), optional_text(&area.label, LABEL_MAX));
 }
 
 fn organisation_id(id: &str) -> Result<(), Invalid> {
@@ -224,38 +219,6 @@ fn organisation_id(id: &str) -> Result<(), Invalid> {
 
 fn is_token(id: &str) -> bool {
     id.len() <= ID_MAX && id.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
-}
-
-/// An outward code's shape: A9, A99, AA9, AA99, A9A or AA9A.
-fn postcode_district(district: &str) -> Result<(), Invalid> {
-    let shape: String = district
-        .trim()
-        .chars()
-        .map(|c| match c.to_ascii_uppercase() {
-            'A'..='Z' => 'A',
-            '0'..='9' => '9',
-            _ => '?',
-        })
-        .collect();
-    if matches!(shape.as_str(), "A9" | "A99" | "AA9" | "AA99" | "A9A" | "AA9A") {
-        return Ok(());
-    }
-    Err(Invalid::new(format!(
-        "\"{}\" is not a postcode district: give the outward code, the part of a postcode before the space, such as \
-         SW2, GU21 or EC1A",
-        district.trim()
-    )))
-}
-
-fn ward_code(ward: &str) -> Result<(), Invalid> {
-    let code = ward.trim().as_bytes();
-    if code.len() == 9 && code[0].is_ascii_alphabetic() && code[1..].iter().all(u8::is_ascii_digit) {
-        return Ok(());
-    }
-    Err(Invalid::new(format!(
-        "\"{}\" is not a ward code: give its ONS GSS code, a letter and 8 digits, such as E05014016",
-        ward.trim()
-    )))
 }
 
 fn check_values(v: &mut Violations, tender: &Tender, path: &str) {
@@ -526,7 +489,7 @@ fn check_lots(v: &mut Violations, tender: &Tender, path: &str) {
         v.check(field(&lot_path, "description"), optional_text(&lot.description, LOT_DESCRIPTION_MAX));
         v.check(field(&lot_path, "client_group"), optional_text(&lot.client_group, CLIENT_GROUP_MAX));
         for (area_index, area) in lot.areas.iter().enumerate() {
-            check_area(v, area, &element(&lot_path, "areas", area_index));
+            v.nested(ServiceArea::parse(area, &element(&lot_path, "areas", area_index)));
         }
         let value_path = field(&lot_path, "estimated_value");
         match (money(v, lot.estimated_value.as_ref(), &value_path), estimate) {
@@ -844,6 +807,8 @@ mod tests {
     use super::*;
     use crate::domain::rules::Rules;
     use crate::domain::templates::create_from_template;
+    use proto::commissioning::common::v1::Area;
+    use proto::commissioning::common::v1::area::Part;
 
     const MINIMUM: Duration = Duration::days(10);
 

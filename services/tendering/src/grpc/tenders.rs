@@ -14,7 +14,8 @@ use tonic::{Request, Response};
 use super::access::{ensure_buying_officer, ensure_visible, shown_to, status_name};
 use super::{Answer, TenderingApi};
 use crate::domain::{
-    amendment, check_fields, create_from_template, fill_ids, publication_duties, publish_problems, templates,
+    amendment, check_fields, create_from_template, fill_ids, normalise_areas, publication_duties, publish_problems,
+    templates,
 };
 use crate::events;
 use crate::store::{bids, tenders};
@@ -37,6 +38,7 @@ impl TenderingApi {
         if !violations.is_empty() {
             return Err(Error::InvalidArgument(violations).into());
         }
+        normalise_areas(&mut tender);
         tender.id = uuid::Uuid::new_v4().to_string();
         tender.council_id.clone_from(&caller.organisation_id);
         tender.council_name.clone_from(&caller.organisation_name);
@@ -119,6 +121,7 @@ impl TenderingApi {
                     if !violations.is_empty() {
                         return Err(Error::InvalidArgument(violations));
                     }
+                    normalise_areas(&mut stored.tender);
                     let mut details = serde_json::json!({ "fields": paths });
                     let amended = if published {
                         let material = amendment::is_material(&paths, request.material);

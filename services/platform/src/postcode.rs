@@ -1,16 +1,25 @@
 //! UK postcodes and postcode districts. A postcode is checked against the Royal Mail format once,
 //! when it enters, and kept in one spelling (upper case, one space before the inward code), so
 //! " sw21rw" and "SW2 1RW" are the same postcode and its district ("SW2") can be matched against
-//! the districts services and tenders name.
+//! the districts services and tenders name. A district must also exist: it is looked up in the list
+//! of UK postcode districts derived from the ONS postcode directory (`data/postcode_districts.txt`,
+//! Open Government Licence v3.0), read once.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::LazyLock;
 
-use platform::validation::Invalid;
+use crate::validation::Invalid;
 
 const POSTCODE_FORMAT: &str =
     "a UK postcode is an outward code, a space and an inward code, such as SW2 1RW or GU21 6BE";
 const DISTRICT_FORMAT: &str =
     "a postcode district is the outward code, the part of a postcode before the space, such as SW2, GU21 or EC1A";
+
+/// Every UK postcode district, from the vendored ONS list (lines starting with '#' are its notes).
+static DISTRICTS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../data/postcode_districts.txt").lines().filter(|line| !line.starts_with('#')).collect()
+});
 
 /// A UK postcode in its normal form: "SW2 1RW".
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -61,16 +70,23 @@ impl fmt::Display for Postcode {
 pub struct PostcodeDistrict(String);
 
 impl PostcodeDistrict {
-    /// Trims, upper-cases and removes spaces, then checks the outward-code format: "sw2" is "SW2".
+    /// Trims, upper-cases and removes spaces, then checks the outward-code format and that the
+    /// district exists: "sw2", "SW 2" and " Sw2 " are all "SW2"; "SW2A" is well formed but refused.
     pub fn parse(input: &str) -> Result<Self, Invalid> {
         let compact = compact_upper(input);
         if compact.is_empty() {
             return Err(Invalid::new(format!("required: {DISTRICT_FORMAT}")));
         }
-        if compact == "GIR" || is_outward_code(&compact) {
-            return Ok(Self(compact));
+        if compact != "GIR" && !is_outward_code(&compact) {
+            return Err(Invalid::new(format!("\"{}\" is not a postcode district: {DISTRICT_FORMAT}", input.trim())));
         }
-        Err(Invalid::new(format!("\"{}\" is not a postcode district: {DISTRICT_FORMAT}", input.trim())))
+        if !DISTRICTS.contains(compact.as_str()) {
+            return Err(Invalid::new(format!(
+                "there is no UK postcode district \"{compact}\": check the postcode, or name the whole council's area \
+                 by leaving the district out"
+            )));
+        }
+        Ok(Self(compact))
     }
 
     pub fn as_str(&self) -> &str {
@@ -181,12 +197,26 @@ mod tests {
 
     #[test]
     fn districts_are_outward_codes() {
-        for (input, normal) in [("sw2", "SW2"), (" GU21 ", "GU21"), ("ec1a", "EC1A"), ("M1", "M1"), ("w1a", "W1A")] {
+        let cases =
+            [("sw2", "SW2"), (" GU21 ", "GU21"), ("ec1a", "EC1A"), ("M1", "M1"), ("w1a", "W1A"), ("WN 2", "WN2")];
+        for (input, normal) in cases {
             assert_eq!(PostcodeDistrict::parse(input).map(|district| district.to_string()), Ok(normal.to_owned()));
         }
         for input in ["", "SW2 1RW", "SW", "2SW", "SW123", "QW2", "S-2", "É2"] {
             assert!(PostcodeDistrict::parse(input).is_err(), "{input:?} should be refused");
         }
+    }
+
+    #[test]
+    fn districts_must_exist() {
+        for real in ["WN2", "SW99", "GIR", "BT1", "ZE3", "AB1"] {
+            assert!(PostcodeDistrict::parse(real).is_ok(), "{real:?} exists");
+        }
+        for unknown in ["WN9", "SW2A", "SW21", "ZY1"] {
+            let error = PostcodeDistrict::parse(unknown).expect_err("no such district");
+            assert!(error.description().contains("there is no UK postcode district"), "{unknown:?}: {error}");
+        }
+        assert!(!DISTRICTS.contains("NPT"), "only Royal Mail-format outward codes are listed");
     }
 
     #[test]

@@ -1,15 +1,16 @@
 //! Where a service is delivered, or where a tender's service is wanted: a council's area, perhaps
 //! narrowed to a postcode district or an electoral ward (commissioning.common.v1.Area). Both sides
-//! use the same type so that [`ServiceArea::covers`] can match a provider to a tender by the rule
-//! written in area.proto.
+//! use the same type, parsed here once for every service (so "wn2" is "WN2" in a tender as in a
+//! service), so that [`ServiceArea::covers`] can match a provider to a tender by the rule written in
+//! area.proto.
 
 use std::fmt;
 
-use platform::FieldViolation;
 use proto::commissioning::common::v1::{Area, area::Part};
 
-use super::postcode::PostcodeDistrict;
-use platform::validation::{Invalid, Violations, field, optional_text};
+use crate::FieldViolation;
+use crate::postcode::PostcodeDistrict;
+use crate::validation::{Invalid, Violations, field, optional_text};
 
 const COUNCIL_ID_MAX: usize = 64;
 const LABEL_MAX: usize = 200;
