@@ -49,6 +49,9 @@ pub struct Settings {
     pub events_duplicate_window_secs: u64,
     /// Deliveries of one event before a consumer gives up on it.
     pub events_max_deliver: i64,
+    /// Seconds a delivered event may go unacknowledged before it is delivered again (after a crash,
+    /// to another replica); a handler still working says so well within it.
+    pub events_ack_wait_secs: u64,
     /// How often the outbox relay looks for unsent events when nothing wakes it.
     pub outbox_poll_interval_ms: u64,
     /// Days sent outbox rows and inbox marks are kept before they are pruned.
@@ -128,6 +131,7 @@ impl Settings {
             events_replicas: 1,
             events_duplicate_window_secs: 120,
             events_max_deliver: 10,
+            events_ack_wait_secs: 5,
             outbox_poll_interval_ms: 500,
             events_retention_days: 7,
             documents_max_bytes: 20 * 1024 * 1024,
@@ -178,6 +182,7 @@ impl Settings {
 
     /// Extracts settings; an error names the variable at fault.
     pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        config_file_readable()?;
         let settings: Self = figment.extract().map_err(|error| {
             let variable = error.path.join("_").to_uppercase();
             ConfigError(format!("{variable}: {}", error.kind))
@@ -191,6 +196,7 @@ impl Settings {
             ("DATABASE_MAX_CONNECTIONS", u64::from(self.database_max_connections)),
             ("EVENTS_REPLICAS", self.events_replicas as u64),
             ("EVENTS_MAX_DELIVER", u64::try_from(self.events_max_deliver).unwrap_or(0)),
+            ("EVENTS_ACK_WAIT_SECS", self.events_ack_wait_secs),
             ("OUTBOX_POLL_INTERVAL_MS", self.outbox_poll_interval_ms),
             ("EVENTS_RETENTION_DAYS", self.events_retention_days),
             ("DOCUMENTS_MAX_BYTES", self.documents_max_bytes),
@@ -222,6 +228,7 @@ impl Settings {
             "EVENTS_REPLICAS",
             "EVENTS_DUPLICATE_WINDOW_SECS",
             "EVENTS_MAX_DELIVER",
+            "EVENTS_ACK_WAIT_SECS",
             "OUTBOX_POLL_INTERVAL_MS",
             "EVENTS_RETENTION_DAYS",
             "DOCUMENTS_MAX_BYTES",
@@ -276,6 +283,18 @@ impl Settings {
     }
 }
 
+/// The file named by `MARKETPLACE_CONFIG_FILE`, when set, must be there: figment's own error would
+/// name neither the variable nor the path.
+fn config_file_readable() -> Result<(), ConfigError> {
+    let Ok(file) = std::env::var(CONFIG_FILE_VAR) else { return Ok(()) };
+    std::fs::metadata(&file).map(|_| ()).map_err(|error| {
+        ConfigError(format!(
+            "{CONFIG_FILE_VAR}: cannot read the configuration file {file:?} ({error}); \
+             give the path of a TOML file of settings, or unset {CONFIG_FILE_VAR}"
+        ))
+    })
+}
+
 /// A setting is malformed or missing; the message names the variable and what is expected.
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error: {0}")]
@@ -310,6 +329,21 @@ mod tests {
             jail.set_env("EVENTS_MAX_DELIVER", "-1");
             let error = Settings::load(1).expect_err("deliveries must be bounded");
             assert_eq!(error.0, "EVENTS_MAX_DELIVER: must be at least 1");
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err, reason = "figment::Jail's closure returns figment's own error type")]
+    fn a_missing_configuration_file_is_named_with_its_variable() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(CONFIG_FILE_VAR, "/nowhere/marketplace.toml");
+            let error = Settings::load(1).expect_err("no such file");
+            assert!(error.0.starts_with("MARKETPLACE_CONFIG_FILE: "), "{error}");
+            assert!(error.0.contains("/nowhere/marketplace.toml"), "{error}");
+            jail.create_file("marketplace.toml", "events_ack_wait_secs = 2")?;
+            jail.set_env(CONFIG_FILE_VAR, "marketplace.toml");
+            assert_eq!(Settings::load(1).expect("a readable file").events_ack_wait_secs, 2);
             Ok(())
         });
     }

@@ -109,6 +109,9 @@ fn reflection<'b>(service_names: &[&str]) -> tonic_reflection::server::Builder<'
         .with_service_name("grpc.health.v1.Health")
         .register_encoded_file_descriptor_set(proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        // The error details every error carries (BadRequest, PreconditionFailure, ErrorInfo), so
+        // that grpcurl and other reflecting clients can decode them.
+        .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
 }
 
 impl RunningServer {

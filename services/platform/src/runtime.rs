@@ -141,6 +141,7 @@ pub async fn start_service<S: Service>(settings: Settings, bus: Option<EventBus>
 /// The whole `main` of a service's own binary: settings, telemetry, runtime, gRPC server, and a
 /// graceful stop on SIGTERM or Ctrl-C.
 pub async fn run_single<S: Service>() -> anyhow::Result<()> {
+    read_command_line::<S>();
     let settings = Settings::load(S::DEFAULT_PORT)?;
     let _telemetry =
         crate::telemetry::init(S::NAME, settings.log_format, settings.otel_exporter_otlp_endpoint.as_deref())?;
@@ -150,4 +151,26 @@ pub async fn run_single<S: Service>() -> anyhow::Result<()> {
     service.add_routes(&mut routes);
     let server = crate::grpc::start(&options, routes.routes(), &[S::GRPC_NAME]).await?;
     server.serve_until_signalled().await
+}
+
+/// A service's binary takes no arguments but `--help` and `--version`, which print and exit (as
+/// does anything else, with an error): it never starts serving on a mistyped command line.
+fn read_command_line<S: Service>() {
+    let variables = Settings::variable_names().join(", ");
+    clap::Command::new(S::NAME)
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(format!(
+            "The {} service of the commissioning marketplace: serves {} over gRPC (with health \
+             checking and reflection) on 127.0.0.1:{} unless GRPC_LISTEN_ADDR says otherwise, until \
+             SIGTERM or Ctrl-C.",
+            S::NAME,
+            S::GRPC_NAME,
+            S::DEFAULT_PORT
+        ))
+        .after_help(format!(
+            "Settings come from environment variables, optionally layered over the TOML file named \
+             by {}: {variables}. The README's Configuration table says what each means.",
+            crate::config::CONFIG_FILE_VAR
+        ))
+        .get_matches();
 }

@@ -2,6 +2,7 @@
 //! running), and SQLite with the embedded event log.
 
 mod platform {
+    pub mod acknowledgement;
     pub mod audit;
     pub mod auth;
     pub mod embedded;

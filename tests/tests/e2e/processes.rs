@@ -37,7 +37,7 @@ fn free_address() -> SocketAddr {
 }
 
 /// The service's own binary, built beside this test (`scripts/test` builds them first).
-fn binary(name: &str) -> PathBuf {
+pub fn binary(name: &str) -> PathBuf {
     let tests = std::env::current_exe().expect("the test binary");
     let target = tests.parent().and_then(|deps| deps.parent()).expect("the target folder");
     let path = target.join(name);

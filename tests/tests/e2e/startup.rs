@@ -81,3 +81,34 @@ async fn the_all_in_one_serves_every_service_on_the_embedded_default() {
 
     marketplace.shutdown().await.expect("stops");
 }
+
+/// `--help` on a service's own binary says what it is and which settings it reads, and exits
+/// without serving; an unknown argument is refused the same way.
+#[test]
+fn each_service_binary_prints_its_help_instead_of_serving() {
+    for name in ["providers", "compliance", "tendering", "evaluation"] {
+        let help = std::process::Command::new(super::processes::binary(name))
+            .arg("--help")
+            .env("DATA_DIR", "/nonexistent/never-created")
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(help.status.success(), "{name} --help: {help:?}");
+        assert!(text.contains(&format!("Usage: {name}")), "{name}: {text}");
+        assert!(text.contains("DATABASE_URL") && text.contains("NATS_URL"), "{name} lists its settings: {text}");
+        let mistyped =
+            std::process::Command::new(super::processes::binary(name)).arg("--serve").output().expect("runs");
+        assert_eq!(mistyped.status.code(), Some(2), "{name} --serve: {mistyped:?}");
+    }
+}
+
+/// Every setting a service reads has its row in the README's configuration table.
+#[test]
+fn the_readme_documents_every_setting() {
+    let readme = include_str!("../../../README.md");
+    let missing: Vec<_> = platform::config::Settings::variable_names()
+        .into_iter()
+        .filter(|name| !readme.lines().any(|line| line.starts_with('|') && line.contains(&format!("`{name}`"))))
+        .collect();
+    assert!(missing.is_empty(), "settings missing from the README's configuration table: {missing:?}");
+}

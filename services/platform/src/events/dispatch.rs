@@ -81,6 +81,26 @@ pub(crate) async fn deliver<H: EventHandler>(
     }
 }
 
+/// Runs `work`, calling `progress` every `interval` until it is done, so that a slow handler keeps
+/// its delivery instead of having it redelivered (to another replica) half-way through.
+pub(crate) async fn with_progress<T, F>(
+    work: impl Future<Output = T>,
+    interval: Duration,
+    mut progress: impl FnMut() -> F,
+) -> T
+where
+    F: Future<Output = ()>,
+{
+    tokio::pin!(work);
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    loop {
+        tokio::select! {
+            output = &mut work => return output,
+            _ = ticks.tick() => progress().await,
+        }
+    }
+}
+
 /// The log line (and counter, for log-based metrics) of an event that will never be handled.
 pub(crate) fn terminated(consumer: &str, event: &InboundEvent, reason: &str) {
     tracing::error!(

@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
 use sea_orm_migration::MigratorTrait;
 use tokio::sync::Notify;
 
-use super::dispatch::{Outcome, deliver, unreadable};
+use super::dispatch::{Outcome, deliver, unreadable, with_progress};
 use super::{
     BusError, ConsumerSpec, EventHandler, EventsConfig, InboundEvent, OutboundEvent, PublishReceipt, Publisher,
 };
@@ -84,7 +84,11 @@ impl EmbeddedLog {
         let scanned = self.scan(consumer).await?;
         let Some(delivery) = self.next_due(consumer).await? else { return Ok(scanned) };
         let outcome = match delivery.event(&self.config.subject_root) {
-            Ok(event) => deliver(consumer, &self.config, handler, &event).await,
+            Ok(event) => {
+                let handling = deliver(consumer, &self.config, handler, &event);
+                with_progress(handling, self.config.progress_interval(), || self.extend_lease(consumer, delivery.seq))
+                    .await
+            }
             Err(reason) => {
                 unreadable(consumer, &delivery.subject, &reason);
                 Outcome::Terminate
@@ -182,6 +186,20 @@ impl EmbeddedLog {
         .await?;
         txn.commit().await?;
         Ok(Some(delivery))
+    }
+
+    /// Keeps a delivery still being handled from falling due again.
+    async fn extend_lease(&self, consumer: &str, seq: i64) {
+        let due = now_ms() + millis(self.config.ack_wait);
+        let extended = self
+            .execute(
+                "UPDATE log_delivery SET due_at_ms = ? WHERE consumer = ? AND seq = ?",
+                [due.into(), consumer.into(), seq.into()],
+            )
+            .await;
+        if let Err(error) = extended {
+            tracing::warn!(consumer, %error, "lease of a delivery in progress not extended");
+        }
     }
 
     async fn execute<const N: usize>(&self, sql: &str, values: [Value; N]) -> Result<(), DbErr> {

@@ -50,8 +50,14 @@ impl EventsConfig {
             duplicate_window: Duration::from_secs(settings.events_duplicate_window_secs),
             max_deliver: settings.events_max_deliver,
             backoff: [1, 5, 30, 120, 600].into_iter().map(Duration::from_secs).collect(),
-            ack_wait: Duration::from_secs(30),
+            ack_wait: Duration::from_secs(settings.events_ack_wait_secs),
         }
+    }
+
+    /// How often a consumer still handling an event tells the bus so (an in-progress
+    /// acknowledgement), so that only a crashed consumer's events wait out `ack_wait`.
+    pub fn progress_interval(&self) -> Duration {
+        (self.ack_wait / 3).max(Duration::from_millis(100))
     }
 
     /// The delay before redelivery number `delivered + 1`.

@@ -10,7 +10,7 @@ use async_nats::jetstream::{self, AckKind, consumer, stream};
 use async_nats::{HeaderMap, HeaderValue};
 use futures::StreamExt;
 
-use super::dispatch::{Outcome, deliver, unreadable};
+use super::dispatch::{Outcome, deliver, unreadable, with_progress};
 use super::{
     BusError, ConsumerSpec, EventHandler, EventsConfig, InboundEvent, OutboundEvent, PublishReceipt, Publisher,
 };
@@ -65,18 +65,17 @@ impl NatsBus {
         handler: Arc<H>,
     ) -> Result<tokio::task::JoinHandle<()>, BusError> {
         let stream = self.jetstream.get_stream(&self.config.stream).await.map_err(BusError::new)?;
+        // Create or update: a durable consumer made before `EVENTS_ACK_WAIT_SECS` changed takes
+        // the new setting.
         let consumer: consumer::PullConsumer = stream
-            .get_or_create_consumer(
-                &spec.name,
-                consumer::pull::Config {
-                    durable_name: Some(spec.name.clone()),
-                    filter_subject: self.config.filter(&spec.pattern),
-                    ack_policy: consumer::AckPolicy::Explicit,
-                    ack_wait: self.config.ack_wait,
-                    max_deliver: self.config.max_deliver,
-                    ..Default::default()
-                },
-            )
+            .create_consumer(consumer::pull::Config {
+                durable_name: Some(spec.name.clone()),
+                filter_subject: self.config.filter(&spec.pattern),
+                ack_policy: consumer::AckPolicy::Explicit,
+                ack_wait: self.config.ack_wait,
+                max_deliver: self.config.max_deliver,
+                ..Default::default()
+            })
             .await
             .map_err(|error| BusError(format!("cannot create consumer {}: {error}", spec.name)))?;
         let config = self.config.clone();
@@ -131,11 +130,19 @@ async fn run_consumer<H: EventHandler>(
             u32::try_from(delivered).unwrap_or(u32::MAX),
         );
         let ack = match parsed {
-            Ok(event) => match deliver(name, config, handler, &event).await {
-                Outcome::Ack => AckKind::Ack,
-                Outcome::RetryAfter(delay) => AckKind::Nak(Some(delay)),
-                Outcome::Terminate => AckKind::Term,
-            },
+            Ok(event) => {
+                match with_progress(deliver(name, config, handler, &event), config.progress_interval(), || async {
+                    if let Err(error) = message.ack_with(AckKind::Progress).await {
+                        tracing::warn!(consumer = name, %error, "in-progress acknowledgement not sent");
+                    }
+                })
+                .await
+                {
+                    Outcome::Ack => AckKind::Ack,
+                    Outcome::RetryAfter(delay) => AckKind::Nak(Some(delay)),
+                    Outcome::Terminate => AckKind::Term,
+                }
+            }
             Err(reason) => {
                 unreadable(name, message.subject.as_str(), &reason);
                 AckKind::Term

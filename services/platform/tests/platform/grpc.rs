@@ -88,3 +88,49 @@ async fn only_the_calls_named_open_may_come_without_a_token() {
     assert!(checked.message().contains("sign in again"), "{}", checked.message());
     server.shutdown().await.expect("stops gracefully");
 }
+
+/// The files reflection answers `request` with, as a client such as grpcurl asks when it meets a
+/// type it does not know (the error details in a status, say) and then each file it imports.
+async fn reflected_files(
+    addr: SocketAddr,
+    request: tonic_reflection::pb::v1::server_reflection_request::MessageRequest,
+) -> Vec<prost_types::FileDescriptorProto> {
+    use prost::Message;
+    use tonic_reflection::pb::v1::ServerReflectionRequest;
+    use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+    use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+    let request = ServerReflectionRequest { host: String::new(), message_request: Some(request.clone()) };
+    let mut responses = ServerReflectionClient::new(channel(addr).await)
+        .server_reflection_info(tokio_stream::iter([request]))
+        .await
+        .expect("reflection")
+        .into_inner();
+    let response = responses.message().await.expect("an answer").expect("one answer");
+    match response.message_response {
+        Some(MessageResponse::FileDescriptorResponse(files)) => files
+            .file_descriptor_proto
+            .iter()
+            .map(|bytes| prost_types::FileDescriptorProto::decode(bytes.as_slice()).expect("a file"))
+            .collect(),
+        other => panic!("reflection answered {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn reflection_serves_the_error_details_so_clients_can_decode_them() {
+    use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+    let mut routes = tonic::service::RoutesBuilder::default();
+    routes.add_service(authenticated(ProvidersServiceServer::new(Unbuilt), &authenticator()));
+    let server = platform::grpc::start(&options(), routes.routes(), &[SERVICE_NAME]).await.expect("server starts");
+    let addr = server.local_addr();
+    for symbol in ["BadRequest", "PreconditionFailure", "ErrorInfo"] {
+        let files = reflected_files(addr, MessageRequest::FileContainingSymbol(format!("google.rpc.{symbol}"))).await;
+        let file = files.iter().find(|file| file.package() == "google.rpc").expect("the google.rpc file");
+        assert!(file.message_type.iter().any(|message| message.name() == symbol), "{symbol} in {}", file.name());
+        for import in &file.dependency {
+            let imported = reflected_files(addr, MessageRequest::FileByFilename(import.clone())).await;
+            assert!(imported.iter().any(|file| file.name() == import), "{import}, imported by {}", file.name());
+        }
+    }
+    server.shutdown().await.expect("stops gracefully");
+}
