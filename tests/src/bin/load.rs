@@ -4,7 +4,8 @@
 //! (the health check) driven by the same client; the event lag from commit to a NATS consumer; and
 //! the all-in-one's start-up time and idle memory.
 //!
-//! `cargo run --release -p e2e --bin load` (PostgreSQL and NATS running, as for the tests).
+//! `cargo build --release --bin load --bin marketplace && ./target/release/load` (PostgreSQL and NATS
+//! running, as for the tests): it starts the release `marketplace` beside it.
 
 use std::future::Future;
 use std::path::PathBuf;
