@@ -305,11 +305,16 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::result_large_err, reason = "figment::Jail's closure returns figment's own error type")]
     fn a_malformed_value_names_its_variable() {
-        let figment =
-            Figment::from(Serialized::defaults(Settings::defaults(1))).merge(("GRPC_REQUEST_TIMEOUT_SECS", "soon"));
-        let error = Settings::from_figment(figment).expect_err("a word is not a number");
-        assert!(error.0.starts_with("GRPC_REQUEST_TIMEOUT_SECS: "), "{error}");
+        // In a jail: the tests that set variables run one at a time, and this one reads them too.
+        figment::Jail::expect_with(|_| {
+            let figment =
+                Figment::from(Serialized::defaults(Settings::defaults(1))).merge(("GRPC_REQUEST_TIMEOUT_SECS", "soon"));
+            let error = Settings::from_figment(figment).expect_err("a word is not a number");
+            assert!(error.0.starts_with("GRPC_REQUEST_TIMEOUT_SECS: "), "{error}");
+            Ok(())
+        });
     }
 
     #[test]
