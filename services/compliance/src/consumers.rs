@@ -1,5 +1,6 @@
 //! What the compliance service hears: from tendering, which providers bid to which council (at the
-//! opening) and which hold its contracts, so that council's officers may see their lockers; from
+//! opening, consortium partners included) and which hold its contracts (partners too), so that
+//! council's officers may see their lockers; from
 //! providers, how many paid staff each has, so that employer's liability is asked only of employers.
 
 use platform::db::Database;
@@ -55,20 +56,23 @@ impl EventHandler for AccessTracker {
             "tendering.tender_closed" => {
                 let closed: TenderClosed = event.decode()?;
                 let entries = closed.opening_record.map(|record| record.entries).unwrap_or_default();
-                entries
-                    .into_iter()
-                    .map(|entry| {
-                        (closed.council_id.clone(), entry.provider_id, format!("bid to tender {}", closed.tender_id))
+                let bidders = entries.into_iter().flat_map(|entry| {
+                    std::iter::once(entry.provider_id)
+                        .chain(entry.partners.into_iter().map(|partner| partner.provider_id))
+                });
+                bidders
+                    .map(|provider| {
+                        (closed.council_id.clone(), provider, format!("bid to tender {}", closed.tender_id))
                     })
                     .collect()
             }
             "tendering.contract_awarded" => {
                 let awarded: ContractAwarded = event.decode()?;
-                contract_grant(&awarded.council_id, awarded.contract.as_ref()).into_iter().collect()
+                contract_grants(&awarded.council_id, awarded.contract.as_ref())
             }
             "tendering.contract_registered" => {
                 let registered: ContractRegistered = event.decode()?;
-                contract_grant(&registered.council_id, registered.contract.as_ref()).into_iter().collect()
+                contract_grants(&registered.council_id, registered.contract.as_ref())
             }
             // Other tendering events say nothing about who may see a locker.
             _ => return Ok(()),
@@ -90,11 +94,16 @@ impl EventHandler for AccessTracker {
     }
 }
 
-fn contract_grant(
+/// The contract's supplier and each consortium partner.
+fn contract_grants(
     council_id: &str,
     contract: Option<&proto::commissioning::tendering::v1::Contract>,
-) -> Option<(String, String, String)> {
-    let contract = contract?;
-    let provider = contract.supplier.as_ref()?.provider_id.clone();
-    Some((council_id.to_owned(), provider, format!("contract {}", contract.id)))
+) -> Vec<(String, String, String)> {
+    let Some(contract) = contract else { return Vec::new() };
+    contract
+        .supplier
+        .iter()
+        .chain(&contract.partners)
+        .map(|supplier| (council_id.to_owned(), supplier.provider_id.clone(), format!("contract {}", contract.id)))
+        .collect()
 }

@@ -1,7 +1,8 @@
 //! What the evaluation service hears from tendering: a tender closed with bids (open an
 //! evaluation, fetching the opened bids and each bidder's evidence status as the evaluation
-//! service's identity), was cancelled (cancel its evaluation), or a lot was awarded and its bidders
-//! told (record the winner and release their feedback).
+//! service's identity, each bid flagged when a consortium partner it names had not confirmed), was
+//! cancelled (cancel its evaluation), or a lot was awarded and its bidders told (record the winner
+//! and release their feedback).
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use platform::sealing::MasterKey;
 use proto::commissioning::evaluation::v1::{EvaluatedBid, Evaluation, EvaluationStatus};
 use proto::commissioning::events::v1::{BiddersNotified, TenderCancelled, TenderClosed};
 use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
-use proto::commissioning::tendering::v1::{ListOpenedBidsRequest, OpenedBid, TenderStatus};
+use proto::commissioning::tendering::v1::{ListOpenedBidsRequest, OpenedBid, PartnerStatus, TenderStatus};
 use sea_orm::DatabaseTransaction;
 
 use crate::{awards, events, evidence, store};
@@ -83,11 +84,17 @@ impl TenderEvents {
             bids: bids
                 .into_iter()
                 .map(|bid| EvaluatedBid {
+                    // The panel is told of any partner that had not agreed to be named by the deadline.
+                    partner_unconfirmed: bid
+                        .partners
+                        .iter()
+                        .any(|partner| partner.status() != PartnerStatus::Confirmed),
                     bid_id: bid.bid_id,
                     provider_id: bid.provider_id,
                     provider_name: bid.provider_name,
                     content: bid.content,
                     receipt: bid.receipt,
+                    partners: bid.partners,
                     ..Default::default()
                 })
                 .collect(),

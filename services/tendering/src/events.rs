@@ -7,8 +7,9 @@ use platform::Error;
 use platform::events::outbox::enqueue;
 use platform::time::to_timestamp;
 use proto::commissioning::events::v1::{
-    BidSubmitted, BiddersNotified, ContractAwarded, ContractRegistered, FinanceLinked, NotifiedBidder, PublishedTender,
-    TenderAmended, TenderCancelled, TenderClosed, TenderPublished, TenderUnsuccessful, UnsuccessfulReason,
+    BidSubmitted, BiddersNotified, ConsortiumPartnerDeclined, ContractAwarded, ContractRegistered, FinanceLinked,
+    NotifiedBidder, PublishedTender, TenderAmended, TenderCancelled, TenderClosed, TenderPublished, TenderUnsuccessful,
+    UnsuccessfulReason,
 };
 use proto::commissioning::tendering::v1::{Amendment, Contract, OpeningRecord, Tender, TenderStatus};
 use sea_orm::ConnectionTrait;
@@ -131,6 +132,25 @@ pub async fn bid_submitted<C: ConnectionTrait>(
         bid_count: i32::try_from(bid_count).unwrap_or(i32::MAX),
     };
     enqueue(txn, "tendering.bid_submitted", &tender.council_id, &tender.id, &event).await.map(|_| ())
+}
+
+/// A consortium partner declined and was removed from a bid: ids, the new version and the time, never
+/// a provider id (before the deadline the council may not learn who bids, or with whom).
+pub async fn consortium_partner_declined<C: ConnectionTrait>(
+    txn: &C,
+    tender: &Tender,
+    bid_id: &str,
+    version: i32,
+    declined: DateTime<Utc>,
+) -> Result<(), Error> {
+    let event = ConsortiumPartnerDeclined {
+        tender_id: tender.id.clone(),
+        council_id: tender.council_id.clone(),
+        bid_id: bid_id.to_owned(),
+        version,
+        decline_time: Some(to_timestamp(declined)),
+    };
+    enqueue(txn, "tendering.consortium_partner_declined", &tender.council_id, &tender.id, &event).await.map(|_| ())
 }
 
 /// A lot was awarded: the contract with everything a finance system needs.

@@ -7,8 +7,9 @@
 //! `tender` at publishing, `tenderAmendment` per amendment, `tenderUpdate` at the close with the
 //! tenderers, `tenderCancellation`, `tenderUpdate` with status `unsuccessful`, and `award` +
 //! `contract` per contract. Parties carry the roles buyer, funder, tenderer (after the close) and
-//! supplier. The buyer and funders are named by their org-id identifiers where they have them
-//! (party id `<scheme>-<value>`, "GB-LAE-LBH"), else by their marketplace ids or a slug of the name.
+//! supplier (the lead and each consortium partner of an award). The buyer and funders are named by
+//! their org-id identifiers where they have them (party id `<scheme>-<value>`, "GB-LAE-LBH"), else by
+//! their marketplace ids or a slug of the name.
 //!
 //! A tender's estimated value is its `planning.budget`; with funders, the budget breakdown extension
 //! splits it into one entry per funder (its share of the value, to the penny, by
@@ -81,9 +82,7 @@ pub fn block_contract_releases(
     for funder in &contract.funders {
         parties.add(buyer.funder_party(funder));
     }
-    let supplier = supplier_party(contract.supplier.as_ref());
-    let suppliers = vec![OrganizationReference { id: supplier.id.clone(), name: supplier.name.clone() }];
-    parties.add(supplier);
+    let suppliers = award_suppliers(contract, &mut parties);
     let award = Award {
         id: award_id(contract),
         title: Some(format!("Block contract registered by {publisher_name}: {}", contract.title.trim())),
@@ -315,9 +314,7 @@ impl Compiler<'_> {
             for funder in &contract.funders {
                 parties.add(buyer.funder_party(funder));
             }
-            let supplier = supplier_party(contract.supplier.as_ref());
-            let suppliers = vec![OrganizationReference { id: supplier.id.clone(), name: supplier.name.clone() }];
-            parties.add(supplier);
+            let suppliers = award_suppliers(contract, &mut parties);
             let lot = contract.lot_id.trim();
             let signed = time(contract.create_time.as_ref());
             awards.push(Award {
@@ -640,6 +637,20 @@ fn organisation_party(id: &str, name: &str, identifier: Option<&OrgIdentifier>, 
 
 fn tenderer_party(entry: &OpeningEntry) -> Party {
     Party::new(&party_id(&entry.provider_id, &entry.provider_name), &entry.provider_name, TENDERER)
+}
+
+/// An award's suppliers: the lead, then each consortium partner (OCDS's way of publishing a joint
+/// award), each added to the parties as a supplier with its identifiers.
+fn award_suppliers(contract: &Contract, parties: &mut Parties) -> Vec<OrganizationReference> {
+    std::iter::once(contract.supplier.as_ref())
+        .chain(contract.partners.iter().map(Some))
+        .map(|supplier| {
+            let party = supplier_party(supplier);
+            let reference = OrganizationReference { id: party.id.clone(), name: party.name.clone() };
+            parties.add(party);
+            reference
+        })
+        .collect()
 }
 
 /// The supplier with its org-id identifiers (the first as `identifier`) and registered address.
@@ -1248,6 +1259,7 @@ mod tests {
                     version: 1,
                     sha256_hex: format!("{index}").repeat(64),
                     receive_time: at("2027-01-20T10:00:00Z"),
+                    ..Default::default()
                 })
                 .collect(),
         }
@@ -1579,6 +1591,42 @@ mod tests {
                 .iter()
                 .all(|party| party["id"] != "brixton-befrienders")
         );
+    }
+
+    #[test]
+    fn a_consortium_award_lists_the_lead_and_every_partner_as_suppliers_each_a_party_with_identifiers() {
+        let mut contract = charity_contract();
+        contract.partners = vec![Supplier {
+            provider_id: "knaphill-friends".into(),
+            name: "Knaphill Friends".into(),
+            identifiers: vec![OrgIdentifier { scheme: OrgIdScheme::GbChc as i32, value: "1170002".into() }],
+            address: Some(PostalAddress {
+                line1: "Village Hall".into(),
+                town: "Woking".into(),
+                postcode: "GU21 2EP".into(),
+                ..Default::default()
+            }),
+            size_class: SizeClass::Micro as i32,
+            vcse: true,
+        }];
+        let releases = releases_of(&awarded_tender(), Some(&two_bidders()), &[contract]);
+        let awarded = &releases[2];
+        assert_eq!(
+            awarded["awards"][0]["suppliers"],
+            json!([
+                { "id": "brixton-befrienders", "name": "Brixton Befrienders" },
+                { "id": "knaphill-friends", "name": "Knaphill Friends" }
+            ])
+        );
+        let partner = party(awarded, "knaphill-friends");
+        assert_eq!(partner["roles"], json!(["supplier"]));
+        assert_eq!(
+            partner["identifier"],
+            json!({ "scheme": "GB-CHC", "id": "1170002", "legalName": "Knaphill Friends" })
+        );
+        assert_eq!(partner["address"]["postalCode"], "GU21 2EP");
+        assert_eq!(party(awarded, "brixton-befrienders")["roles"], json!(["tenderer", "supplier"]));
+        assert_valid(&packaged(&releases));
     }
 
     #[test]

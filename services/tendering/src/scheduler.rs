@@ -1,8 +1,8 @@
 //! Moves tenders at their period ends by the database clock: enquiries close into tendering, and at
-//! the bid deadline the tender closes, its bids are opened and the opening record goes to the audit
-//! log and out as `tendering.tender_closed`; an awarded tender is complete once its contracts have
-//! ended. Each move re-checks the locked tender's status, so with
-//! several replicas running each happens exactly once.
+//! the bid deadline the tender closes, its bids are opened and the opening record (with each
+//! consortium partner's answer) goes to the audit log and out as `tendering.tender_closed`; an
+//! awarded tender is complete once its contracts have ended. Each move re-checks the locked
+//! tender's status, so with several replicas running each happens exactly once.
 
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use proto::commissioning::events::v1::UnsuccessfulReason;
 use proto::commissioning::tendering::v1::{BidStatus, ContractStatus, OpeningEntry, OpeningRecord, TenderStatus};
 
 use crate::events;
-use crate::store::{bids, contracts, openings, tenders};
+use crate::store::{bids, contracts, openings, partners, tenders};
 
 /// The identity the scheduler's moves are audited under.
 const SCHEDULER: &str = "service:tendering";
@@ -93,23 +93,24 @@ async fn close(txn: &sea_orm::DatabaseTransaction, id: &str) -> Result<bool, Err
     if stored.tender.status != TenderStatus::ActiveTendering as i32 || !passed {
         return Ok(false);
     }
-    let submitted = bids::in_status(txn, id, BidStatus::Submitted).await?;
+    let mut entries = Vec::new();
+    for bid in bids::in_status(txn, id, BidStatus::Submitted).await? {
+        entries.push(OpeningEntry {
+            partners: partners::named_in(txn, &bid.id).await?,
+            bid_id: bid.id,
+            provider_id: bid.provider_id,
+            provider_name: bid.provider_name,
+            version: bid.version,
+            sha256_hex: bid.sha256_hex,
+            receive_time: Some(to_timestamp(bid.received_at)),
+        });
+    }
     let opening = OpeningRecord {
         tender_id: id.to_owned(),
         council_id: stored.tender.council_id.clone(),
         bid_deadline: deadline,
         open_time: Some(to_timestamp(now)),
-        entries: submitted
-            .iter()
-            .map(|bid| OpeningEntry {
-                bid_id: bid.id.clone(),
-                provider_id: bid.provider_id.clone(),
-                provider_name: bid.provider_name.clone(),
-                version: bid.version,
-                sha256_hex: bid.sha256_hex.clone(),
-                receive_time: Some(to_timestamp(bid.received_at)),
-            })
-            .collect(),
+        entries,
     };
     bids::move_all(txn, id, BidStatus::Submitted, BidStatus::Opened, false, now).await?;
     let no_bids = opening.entries.is_empty();

@@ -6,6 +6,7 @@ mod tendering {
     pub mod awards;
     pub mod bid_count;
     pub mod changes;
+    pub mod consortium;
     pub mod deadline;
     pub mod lifecycle;
     pub mod ocds_schema;

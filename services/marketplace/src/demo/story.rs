@@ -307,13 +307,13 @@ impl<W: Write, B: AsyncFnMut(usize) -> anyhow::Result<()>> Story<'_, W, B> {
     }
 
     async fn bid(&mut self, tender: &Tender) -> anyhow::Result<Vec<BidReceipt>> {
-        self.narrator.step("Sealed bids go in, one from a consortium of two small charities");
+        self.narrator.step("Sealed bids go in, one from a consortium of two small charities, its partner confirming");
         let opens =
             tender.enquiry_period_end.as_ref().and_then(platform::time::from_timestamp).context("enquiry end")?;
         tokio::time::sleep((opens - chrono::Utc::now()).to_std().unwrap_or_default()).await;
         let (club, club_token) = self.people.charities.first().context("club")?.clone();
         let (neighbours, neighbours_token) = self.people.charities.get(1).context("neighbours")?.clone();
-        let (stockwell, _) = self.people.charities.get(2).context("stockwell")?.clone();
+        let (stockwell, stockwell_token) = self.people.charities.get(2).context("stockwell")?.clone();
         let content = |pounds: i64, partners: Vec<ConsortiumPartner>| BidContent {
             total_price: Some(cast::gbp(pounds)),
             answers: tender
@@ -336,7 +336,7 @@ impl<W: Write, B: AsyncFnMut(usize) -> anyhow::Result<()>> Story<'_, W, B> {
                 content(
                     23_500,
                     vec![ConsortiumPartner {
-                        provider_id: stockwell,
+                        provider_id: stockwell.clone(),
                         name: "Stockwell Community Connect".into(),
                         role: "runs the connectors in Stockwell".into(),
                     }],
@@ -369,6 +369,7 @@ impl<W: Write, B: AsyncFnMut(usize) -> anyhow::Result<()>> Story<'_, W, B> {
             receipts.push(receipt);
             self.summary.bids += 1;
         }
+        self.confirm_partner(tender, &stockwell_token).await?;
         let seen = self
             .tenders()
             .get_tender(signed(GetTenderRequest { tender_id: tender.id.clone() }, &self.people.lambeth)?)
@@ -377,6 +378,23 @@ impl<W: Write, B: AsyncFnMut(usize) -> anyhow::Result<()>> Story<'_, W, B> {
         ensure!(count == 2, "Lambeth should see 2 bids, saw {count}");
         self.narrator.say("Lambeth sees that 2 bids are in, and nothing of what they say");
         Ok(receipts)
+    }
+
+    /// The partner's members read the bid that names their charity and confirm it may be named.
+    async fn confirm_partner(&mut self, tender: &Tender, partner_token: &str) -> anyhow::Result<()> {
+        let read = GetMyBidRequest { tender_id: tender.id.clone(), ..Default::default() };
+        let named = self.tenders().get_my_bid(signed(read, partner_token)?).await?.into_inner().bid.context("bid")?;
+        ensure!(named.viewed_as_partner, "the partner should read the lead's bid as a partner");
+        let confirm = ConfirmConsortiumPartnerRequest { bid_id: named.id.clone() };
+        let confirmed = self.tenders().confirm_consortium_partner(signed(confirm, partner_token)?).await?;
+        let partners = confirmed.into_inner().bid.context("bid")?.partners;
+        let partner = partners.first().context("the partner")?;
+        ensure!(partner.status() == PartnerStatus::Confirmed, "the partner's confirmation was not recorded");
+        self.narrator.say(&format!(
+            "{} reads the bid that names it (it cannot change it) and confirms it agrees to be named",
+            partner.name
+        ));
+        Ok(())
     }
 
     async fn open_bids(&mut self, tender: &Tender, receipts: &[BidReceipt]) -> anyhow::Result<()> {

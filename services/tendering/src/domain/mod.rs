@@ -1,12 +1,13 @@
 //! The tendering rules, with no I/O: the configuration of thresholds and evidence bands with their
 //! effective dates (`rules`), the templates a tender starts from (`templates`), what a tender must be
 //! to be saved and to be published, and what it obliges the council to publish (`tender_check`), what
-//! a bid must be (`bid_check`), which changes an update may make and which are material
-//! (`amendment`), how a joint funding splits an amount (`funding`) and the identifiers a tender
-//! names its buyer and funders by (`identifiers`).
+//! a bid must be (`bid_check`), what a consortium partner's answer does (`consortium`), which
+//! changes an update may make and which are material (`amendment`), how a joint funding splits an
+//! amount (`funding`) and the identifiers a tender names its buyer and funders by (`identifiers`).
 
 pub mod amendment;
 pub mod bid_check;
+pub mod consortium;
 pub mod contract;
 pub mod funding;
 pub mod identifiers;
@@ -17,6 +18,7 @@ pub mod tender_check;
 
 pub use amendment::{UPDATABLE_PATHS, apply, check_mask, is_material, paths_set_in};
 pub use bid_check::{check_bid, word_count};
+pub use consortium::{PartnerAnswer, answer_refusal, kept_when_dropped, status_when_named, without_partner};
 pub use contract::{check_block_contract, contract_status};
 pub use portfolio::summarise;
 pub use rules::{Band, BandSet, Rules, RulesError, ThresholdSet};

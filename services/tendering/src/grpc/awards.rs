@@ -1,7 +1,8 @@
 //! AwardTender and DeclareTenderUnsuccessful. An award needs the completed evaluation's ranking
 //! (from `evaluation.completed`, or asked of the evaluation service when the event is late) and the
-//! winner's evidence: compliance's CheckCompliance is asked before the unit of work (no lock is
-//! held across the network), and the state is checked again on the locked tender inside it.
+//! evidence of the winner and of each consortium partner it names: compliance's CheckCompliance is
+//! asked for each before the unit of work (no lock is held across the network), and the state is
+//! checked again on the locked tender inside it.
 
 use chrono::Utc;
 use platform::auth::Caller;
@@ -61,7 +62,10 @@ impl TenderingApi {
         let bid = bids::find(self.db.conn(), &request.bid_id)
             .await?
             .ok_or(Error::NotFound { kind: "bid", id: request.bid_id.clone() })?;
-        self.check_evidence(&stored.tender, &bid.provider_id).await?;
+        let content = open(&bid_key(&self.master_key, &stored)?, &bid)?;
+        let suppliers = self.suppliers(&bid, &content).await?;
+        self.check_evidence(&stored.tender, &suppliers).await?;
+        let (lead, partners) = suppliers.split_first().map(|(lead, rest)| (lead.clone(), rest.to_vec())).unzip();
 
         let master_key = self.master_key.clone();
         let (tender_id_for_tx, request_id) = (tender_id.clone(), request.request_id.clone());
@@ -80,7 +84,6 @@ impl TenderingApi {
                     }
                     let bid = bids::find(txn, &choice.bid_id).await?.ok_or_else(|| Error::NotFound { kind: "bid", id: choice.bid_id.clone() })?;
                     let content = open(&bid_key(&master_key, &stored)?, &bid)?;
-                    let profile = known_providers::find(txn, &bid.provider_id).await?;
                     let now = database_now(txn).await?;
                     let contract = Contract {
                         id: contract_id.clone(),
@@ -88,12 +91,8 @@ impl TenderingApi {
                         route: ContractRoute::MicroTender as i32,
                         title: contract_title(&stored.tender, &choice.lot_id),
                         description: stored.tender.summary.clone(),
-                        supplier: Some(supplier(&bid, profile)),
-                        partners: content
-                            .consortium_partners
-                            .iter()
-                            .map(|partner| Supplier { provider_id: partner.provider_id.clone(), name: partner.name.clone(), ..Default::default() })
-                            .collect(),
+                        supplier: lead,
+                        partners: partners.unwrap_or_default(),
                         value: lot_value(&content, &choice.lot_id, stored.tender.lots.len()),
                         period: stored.tender.contract_period,
                         category: stored.tender.category,
@@ -210,54 +209,79 @@ impl TenderingApi {
         Ok(Some(completed))
     }
 
-    /// FAILED_PRECONDITION naming each requirement the provider's evidence falls short of.
-    async fn check_evidence(&self, tender: &Tender, provider_id: &str) -> Result<(), Error> {
+    /// The winning bid's suppliers as a finance system needs them: the lead, then each consortium
+    /// partner, from the providers register when known.
+    async fn suppliers(&self, bid: &bids::Model, content: &BidContent) -> Result<Vec<Supplier>, Error> {
+        let mut suppliers = Vec::with_capacity(1 + content.consortium_partners.len());
+        let lead = known_providers::find(self.db.conn(), &bid.provider_id).await?;
+        suppliers.push(supplier(&bid.provider_id, &bid.provider_name, lead));
+        for partner in &content.consortium_partners {
+            let provider_id = partner.provider_id.trim();
+            let profile = known_providers::find(self.db.conn(), provider_id).await?;
+            suppliers.push(supplier(provider_id, &partner.name, profile));
+        }
+        Ok(suppliers)
+    }
+
+    /// FAILED_PRECONDITION naming each requirement the suppliers' evidence falls short of, each with
+    /// the organisation it belongs to ("Knaphill Friends: public liability cover ...").
+    async fn check_evidence(&self, tender: &Tender, suppliers: &[Supplier]) -> Result<(), Error> {
         if tender.evidence_requirements.is_empty() {
             return Ok(());
         }
         let on_date = tender.contract_period.as_ref().and_then(|period| period.start_date);
-        let check = CheckComplianceRequest {
-            provider_id: provider_id.to_owned(),
-            requirements: tender.evidence_requirements.clone(),
-            on_date,
-            tender_id: tender.id.clone(),
-        };
         let (channel, bearer) = self.compliance.connect()?;
-        let answer = ComplianceServiceClient::new(channel)
-            .check_compliance(self.compliance.request(check, &bearer)?)
-            .await
-            .map_err(|status| self.compliance.error(status))?
-            .into_inner();
-        if answer.all_met {
+        let mut compliance = ComplianceServiceClient::new(channel);
+        let mut violations = Vec::new();
+        for supplier in suppliers {
+            let check = CheckComplianceRequest {
+                provider_id: supplier.provider_id.clone(),
+                requirements: tender.evidence_requirements.clone(),
+                on_date,
+                tender_id: tender.id.clone(),
+            };
+            let answer = compliance
+                .check_compliance(self.compliance.request(check, &bearer)?)
+                .await
+                .map_err(|status| self.compliance.error(status))?
+                .into_inner();
+            if answer.all_met {
+                continue;
+            }
+            violations.extend(
+                answer
+                    .results
+                    .iter()
+                    .filter(|result| {
+                        !matches!(
+                            result.status(),
+                            proto::commissioning::common::v1::RequirementStatus::Met
+                                | proto::commissioning::common::v1::RequirementStatus::NotApplicable
+                        )
+                    })
+                    .map(|result| PreconditionViolation {
+                        kind: "EVIDENCE".into(),
+                        subject: result
+                            .requirement
+                            .as_ref()
+                            .and_then(|requirement| DocumentKind::try_from(requirement.kind).ok())
+                            .unwrap_or(DocumentKind::Unspecified)
+                            .as_str_name()
+                            .into(),
+                        description: format!("{}: {}", supplier.name, result.explanation),
+                    }),
+            );
+        }
+        if violations.is_empty() {
             return Ok(());
         }
-        let violations = answer
-            .results
-            .iter()
-            .filter(|result| {
-                !matches!(
-                    result.status(),
-                    proto::commissioning::common::v1::RequirementStatus::Met
-                        | proto::commissioning::common::v1::RequirementStatus::NotApplicable
-                )
-            })
-            .map(|result| PreconditionViolation {
-                kind: "EVIDENCE".into(),
-                subject: result
-                    .requirement
-                    .as_ref()
-                    .and_then(|requirement| DocumentKind::try_from(requirement.kind).ok())
-                    .unwrap_or(DocumentKind::Unspecified)
-                    .as_str_name()
-                    .into(),
-                description: result.explanation.clone(),
-            })
-            .collect();
-        Err(Error::FailedPreconditions {
-            message: "the winner's evidence falls short of the tender's requirements".into(),
-            reason: "EVIDENCE_SHORT",
-            violations,
-        })
+        let message = if suppliers.len() > 1 {
+            "the winning consortium's evidence falls short of the tender's requirements; each shortfall names its \
+             organisation"
+        } else {
+            "the winner's evidence falls short of the tender's requirements"
+        };
+        Err(Error::FailedPreconditions { message: message.into(), reason: "EVIDENCE_SHORT", violations })
     }
 
     /// The tender and the contract an award made.
@@ -329,8 +353,13 @@ fn ensure_evaluating(tender: &Tender) -> Result<(), Error> {
     Ok(())
 }
 
-/// The supplier as a finance system needs it: from the providers register when known.
-fn supplier(bid: &bids::Model, profile: Option<proto::commissioning::events::v1::ProviderProfile>) -> Supplier {
+/// A supplier as a finance system needs it: from the providers register when known, else by the
+/// name the bid gave.
+fn supplier(
+    provider_id: &str,
+    name: &str,
+    profile: Option<proto::commissioning::events::v1::ProviderProfile>,
+) -> Supplier {
     match profile {
         Some(profile) => Supplier {
             provider_id: profile.provider_id,
@@ -340,9 +369,7 @@ fn supplier(bid: &bids::Model, profile: Option<proto::commissioning::events::v1:
             size_class: profile.size_class,
             vcse: profile.vcse,
         },
-        None => {
-            Supplier { provider_id: bid.provider_id.clone(), name: bid.provider_name.clone(), ..Default::default() }
-        }
+        None => Supplier { provider_id: provider_id.to_owned(), name: name.to_owned(), ..Default::default() },
     }
 }
 

@@ -1,6 +1,7 @@
 //! SubmitBid, WithdrawBid, GetMyBid, GetOpeningRecord, ListOpenedBids. A bid's contents are sealed
-//! under its tender's key before they reach the database and opened only for its own provider, or
-//! for the evaluation service after the deadline. Nothing here logs or audits contents.
+//! under its tender's key before they reach the database and opened only for its own provider and
+//! the consortium partners it names, or for the evaluation service after the deadline. Nothing here
+//! logs or audits contents.
 
 use chrono::{DateTime, Utc};
 use platform::audit;
@@ -8,6 +9,7 @@ use platform::auth::{Caller, Role};
 use platform::db::database_now;
 use platform::paging::Page;
 use platform::time::{from_timestamp, to_timestamp};
+use platform::validation::{element, field};
 use platform::{Error, idempotency};
 use prost::Message;
 use proto::commissioning::tendering::v1::*;
@@ -20,7 +22,7 @@ use super::{Answer, TenderingApi};
 use crate::domain::check_bid;
 use crate::events;
 use crate::sealing::{self, DataKey, MasterKey};
-use crate::store::{bids, openings, tenders};
+use crate::store::{bids, known_providers, openings, partners, tenders};
 
 impl TenderingApi {
     pub(super) async fn submit(&self, request: Request<SubmitBidRequest>) -> Answer<SubmitBidResponse> {
@@ -57,38 +59,20 @@ impl TenderingApi {
                     if !violations.is_empty() {
                         return Err(Error::InvalidArgument(violations));
                     }
+                    let named = registered_partners(txn, &content).await?;
                     let existing = bids::of_provider(txn, &tender.id, &request.provider_id).await?;
                     let (bid_id, version) = match &existing {
                         Some(bid) => (bid.id.clone(), bid.version + 1),
                         None => (uuid::Uuid::new_v4().to_string(), 1),
                     };
-                    let nonce_hex = sealing::receipt_nonce_hex().map_err(Error::internal)?;
-                    let input = BidHashInput {
-                        tender_id: tender.id.clone(),
-                        bid_id: bid_id.clone(),
-                        provider_id: request.provider_id.clone(),
-                        version,
-                        nonce_hex: nonce_hex.clone(),
-                        content: Some(content.clone()),
-                    };
-                    let receipt = BidReceipt {
-                        bid_id: bid_id.clone(),
-                        tender_id: tender.id.clone(),
-                        provider_id: request.provider_id.clone(),
-                        version,
-                        sha256_hex: sealing::bid_sha256(&input),
-                        nonce_hex,
-                        receive_time: Some(to_timestamp(now)),
-                    };
+                    let receipt = version_receipt(&tender.id, &bid_id, &request.provider_id, version, &content, now)?;
                     let receipt_key = ReceiptKey::of(&receipt, now);
                     let claimed =
                         idempotency::claim(txn, &caller.user_id, "SubmitBid", &request.request_id, &receipt_key);
                     if let Some(earlier) = claimed.await? {
                         return ReceiptKey::parse(&earlier, &tender.id, &request.provider_id);
                     }
-                    let key = bid_key(&master_key, &stored)?;
-                    let sealed =
-                        key.seal(&content.encode_to_vec(), aad(&receipt).as_bytes()).map_err(Error::internal)?;
+                    let sealed = seal(&bid_key(&master_key, &stored)?, &content, &receipt)?;
                     let row = bids::ActiveModel {
                         id: Set(bid_id.clone()),
                         tender_id: Set(tender.id.clone()),
@@ -109,6 +93,7 @@ impl TenderingApi {
                     } else {
                         row.insert(txn).await?;
                     }
+                    partners::name(txn, &tender.id, &bid_id, &named, now).await?;
                     if !was_in {
                         stored.tender.bid_count += 1;
                         tenders::set_bid_count(txn, &stored.tender.id, stored.tender.bid_count).await?;
@@ -153,6 +138,7 @@ impl TenderingApi {
                     row.sealed_content = Set(None);
                     row.updated_at = Set(now);
                     let bid = row.update(txn).await?;
+                    partners::forget_bid(txn, &bid.id).await?;
                     tender.tender.bid_count -= 1;
                     tenders::set_bid_count(txn, &tender.tender.id, tender.tender.bid_count).await?;
                     let details = serde_json::json!({ "tender_id": bid.tender_id, "version": bid.version });
@@ -168,18 +154,57 @@ impl TenderingApi {
         let caller = Caller::of(&request)?.clone();
         caller.require_any(&[Role::Provider])?;
         let tender_id = required_id(&request.get_ref().tender_id)?;
+        let (bid, viewed_as_partner) = self.readable_bid(&caller, &tender_id, request.get_ref().bid_id.trim()).await?;
+        Ok(Response::new(GetMyBidResponse { bid: Some(self.presented(&bid, viewed_as_partner).await?) }))
+    }
+
+    /// The bid on the tender the caller's provider may read, and whether it reads it as a partner:
+    /// `bid_id` when given (its own, or one naming it that it has not declined), else its own bid,
+    /// else the one bid naming it.
+    async fn readable_bid(&self, caller: &Caller, tender_id: &str, bid_id: &str) -> Result<(bids::Model, bool), Error> {
+        let provider = caller.organisation_id.as_str();
         let not_found =
-            || Error::NotFound { kind: "bid", id: format!("of {} on tender {tender_id}", caller.organisation_id) };
-        let bid =
-            bids::of_provider(self.db.conn(), &tender_id, &caller.organisation_id).await?.ok_or_else(not_found)?;
+            || Error::NotFound { kind: "bid", id: format!("of or naming {provider} on tender {tender_id}") };
+        let db = self.db.conn();
+        if !bid_id.is_empty() {
+            let bid = bids::find(db, bid_id).await?.filter(|bid| bid.tender_id == tender_id).ok_or_else(not_found)?;
+            if bid.provider_id == provider {
+                return Ok((bid, false));
+            }
+            let row = partners::find(db, &bid.id, provider).await?;
+            let named = row.is_some_and(|row| row.status() != PartnerStatus::Declined);
+            return if named { Ok((bid, true)) } else { Err(not_found()) };
+        }
+        if let Some(bid) = bids::of_provider(db, tender_id, provider).await? {
+            return Ok((bid, false));
+        }
+        match partners::naming(db, tender_id, provider).await?.as_slice() {
+            [] => Err(not_found()),
+            [only] => Ok((bids::find(db, &only.bid_id).await?.ok_or_else(not_found)?, true)),
+            several => Err(Error::invalid(
+                "bid_id",
+                format!(
+                    "your provider is named as a consortium partner in {} bids on this tender: give the id of the \
+                     bid to read (the lead has it on its receipt)",
+                    several.len()
+                ),
+            )),
+        }
+    }
+
+    /// A bid as its lead's or a partner's members see it: its contents, receipt and partners' answers.
+    pub(super) async fn presented(&self, bid: &bids::Model, viewed_as_partner: bool) -> Result<Bid, Error> {
         let content = match &bid.sealed_content {
             Some(_) => {
-                let stored = tenders::find(self.db.conn(), &tender_id).await?.ok_or_else(not_found)?;
-                Some(open(&bid_key(&self.master_key, &stored)?, &bid)?)
+                let stored = tenders::find(self.db.conn(), &bid.tender_id)
+                    .await?
+                    .ok_or_else(|| Error::NotFound { kind: "tender", id: bid.tender_id.clone() })?;
+                Some(open(&bid_key(&self.master_key, &stored)?, bid)?)
             }
             None => None,
         };
-        Ok(Response::new(GetMyBidResponse { bid: Some(shown(&bid, content)) }))
+        let partners = partners::of_bid(self.db.conn(), &bid.id).await?.iter().map(partners::Model::shown).collect();
+        Ok(Bid { partners, viewed_as_partner, ..shown(bid, content) })
     }
 
     pub(super) async fn opening_record(
@@ -234,6 +259,7 @@ impl TenderingApi {
                 provider_name: bid.provider_name.clone(),
                 content: Some(open(&key, bid)?),
                 receipt: Some(receipt(bid)),
+                partners: partners::named_in(self.db.conn(), &bid.id).await?,
             });
         }
         let next_page_token = page.next_token(shown_bids.len());
@@ -252,6 +278,62 @@ fn ensure_taking_bids(tender: &Tender, now: DateTime<Utc>) -> Result<(), Error> 
         ));
     }
     Ok(())
+}
+
+/// Each consortium partner's provider id and registered name; INVALID_ARGUMENT naming each partner
+/// that is not a provider registered on the marketplace (without quoting it: bids are sealed).
+async fn registered_partners<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    content: &BidContent,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut named = Vec::new();
+    let mut unknown = Vec::new();
+    for (index, partner) in content.consortium_partners.iter().enumerate() {
+        let provider_id = partner.provider_id.trim();
+        match known_providers::find(txn, provider_id).await? {
+            Some(profile) => named.push((provider_id.to_owned(), profile.legal_name)),
+            None => unknown.push(platform::FieldViolation::new(
+                field(&element("content", "consortium_partners", index), "provider_id"),
+                "not a provider registered on the marketplace: a partner joins the marketplace first, then the \
+                 lead names it by its provider id",
+            )),
+        }
+    }
+    if unknown.is_empty() { Ok(named) } else { Err(Error::InvalidArgument(unknown)) }
+}
+
+/// The receipt of a new version of a bid: a fresh nonce and the SHA-256 of its hash input.
+pub(super) fn version_receipt(
+    tender_id: &str,
+    bid_id: &str,
+    provider_id: &str,
+    version: i32,
+    content: &BidContent,
+    received: DateTime<Utc>,
+) -> Result<BidReceipt, Error> {
+    let nonce_hex = sealing::receipt_nonce_hex().map_err(Error::internal)?;
+    let input = BidHashInput {
+        tender_id: tender_id.to_owned(),
+        bid_id: bid_id.to_owned(),
+        provider_id: provider_id.to_owned(),
+        version,
+        nonce_hex: nonce_hex.clone(),
+        content: Some(content.clone()),
+    };
+    Ok(BidReceipt {
+        bid_id: bid_id.to_owned(),
+        tender_id: tender_id.to_owned(),
+        provider_id: provider_id.to_owned(),
+        version,
+        sha256_hex: sealing::bid_sha256(&input),
+        nonce_hex,
+        receive_time: Some(to_timestamp(received)),
+    })
+}
+
+/// The contents of the version `receipt` is for, sealed under the tender's key and bound to it.
+pub(super) fn seal(key: &DataKey, content: &BidContent, receipt: &BidReceipt) -> Result<Vec<u8>, Error> {
+    key.seal(&content.encode_to_vec(), aad(receipt).as_bytes()).map_err(Error::internal)
 }
 
 /// The tender's own bid key.
@@ -300,6 +382,7 @@ fn shown(bid: &bids::Model, content: Option<BidContent>) -> Bid {
         receipt: Some(receipt(bid)),
         create_time: Some(to_timestamp(bid.created_at)),
         update_time: Some(to_timestamp(bid.updated_at)),
+        ..Default::default()
     }
 }
 

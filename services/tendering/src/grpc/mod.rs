@@ -1,14 +1,15 @@
 //! The gRPC face of the tendering service: each call checks who may make it, then does its work in
 //! one unit of work on the locked tender, with its audit row and events. `tenders` holds the
 //! tender's own calls, `questions` the clarification questions, `bids` the sealed bids and their
-//! opening, `awards` the awards, `contracts` the portfolio and the finance write-back, `open_data`
-//! the OCDS release packages.
+//! opening, `partners` consortium partners' answers, `awards` the awards, `contracts` the portfolio
+//! and the finance write-back, `open_data` the OCDS release packages.
 
 mod access;
 mod awards;
 mod bids;
 mod contracts;
 mod open_data;
+mod partners;
 mod questions;
 mod tenders;
 
@@ -110,6 +111,20 @@ impl TenderingService for TenderingApi {
 
     async fn get_my_bid(&self, request: Request<GetMyBidRequest>) -> Answer<GetMyBidResponse> {
         self.my_bid(request).await
+    }
+
+    async fn confirm_consortium_partner(
+        &self,
+        request: Request<ConfirmConsortiumPartnerRequest>,
+    ) -> Answer<ConfirmConsortiumPartnerResponse> {
+        self.confirm_partner(request).await
+    }
+
+    async fn decline_consortium_partner(
+        &self,
+        request: Request<DeclineConsortiumPartnerRequest>,
+    ) -> Answer<DeclineConsortiumPartnerResponse> {
+        self.decline_partner(request).await
     }
 
     async fn get_opening_record(&self, request: Request<GetOpeningRecordRequest>) -> Answer<GetOpeningRecordResponse> {

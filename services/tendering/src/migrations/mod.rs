@@ -5,6 +5,7 @@ use sea_orm_migration::{MigrationTrait, MigratorTrait};
 mod m20261128_300001_tenders;
 mod m20261128_300002_contracts;
 mod m20261128_300003_tender_bid_count;
+mod m20261202_300004_bid_partners;
 
 /// Every migration of the tendering database, in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(m20261128_300001_tenders::Migration));
         migrations.push(Box::new(m20261128_300002_contracts::Migration));
         migrations.push(Box::new(m20261128_300003_tender_bid_count::Migration));
+        migrations.push(Box::new(m20261202_300004_bid_partners::Migration));
         migrations
     }
 }

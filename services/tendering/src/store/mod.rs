@@ -1,10 +1,12 @@
-//! The tendering database: tenders, sealed bids, clarification questions, opening records,
-//! contracts, and what it hears of providers and evaluations.
+//! The tendering database: tenders, sealed bids and their consortium partners' answers,
+//! clarification questions, opening records, contracts, and what it hears of providers and
+//! evaluations.
 
 pub mod bids;
 pub mod contracts;
 pub mod evaluations;
 pub mod known_providers;
 pub mod openings;
+pub mod partners;
 pub mod questions;
 pub mod tenders;

@@ -80,7 +80,10 @@ async fn a_cancelled_tender_destroys_its_bids_unread() {
 
     let mine = client(&app)
         .await
-        .get_my_bid(with_token(GetMyBidRequest { tender_id: tender.id.clone() }, &member_of("brixton-friends")))
+        .get_my_bid(with_token(
+            GetMyBidRequest { tender_id: tender.id.clone(), ..Default::default() },
+            &member_of("brixton-friends"),
+        ))
         .await
         .expect("its own bid")
         .into_inner()

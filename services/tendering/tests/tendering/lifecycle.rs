@@ -74,7 +74,10 @@ async fn from_draft_to_opened_bids(app: App) {
 
     let mine = client(&app)
         .await
-        .get_my_bid(with_token(GetMyBidRequest { tender_id: tender.id.clone() }, &member_of("brixton-friends")))
+        .get_my_bid(with_token(
+            GetMyBidRequest { tender_id: tender.id.clone(), ..Default::default() },
+            &member_of("brixton-friends"),
+        ))
         .await
         .expect("own bid")
         .into_inner()

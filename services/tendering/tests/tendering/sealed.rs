@@ -35,7 +35,10 @@ async fn bid_contents_never_leak_before_the_deadline() {
     seen.push(format!("{:?}", client(&app).await.list_questions(with_token(questions, &officer)).await));
     let other = client(&app)
         .await
-        .get_my_bid(with_token(GetMyBidRequest { tender_id: tender.id.clone() }, &member_of("tulse-hill-club")))
+        .get_my_bid(with_token(
+            GetMyBidRequest { tender_id: tender.id.clone(), ..Default::default() },
+            &member_of("tulse-hill-club"),
+        ))
         .await;
     assert_eq!(other.as_ref().map(|_| ()).expect_err("not theirs").code(), Code::NotFound);
     seen.push(format!("{other:?}"));
