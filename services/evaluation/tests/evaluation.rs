@@ -3,6 +3,7 @@
 //! as a council panel would use it.
 
 mod evaluation {
+    pub mod consortium;
     pub mod duplicates;
     pub mod late_events;
     pub mod panel;

@@ -7,6 +7,7 @@ mod tendering {
     pub mod bid_count;
     pub mod changes;
     pub mod consortium;
+    pub mod consortium_award;
     pub mod deadline;
     pub mod lifecycle;
     pub mod ocds_schema;

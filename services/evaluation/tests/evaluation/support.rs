@@ -203,6 +203,29 @@ pub async fn bid_saying(
     price: Money,
     words: &str,
 ) -> BidReceipt {
+    bid_with(market, tender, provider, price, words, &[]).await
+}
+
+/// Submits `provider`'s bid at `pounds` naming consortium `partners`, once bidding is open and
+/// tendering has heard of the partners.
+pub async fn consortium_bid(
+    market: &Marketplace,
+    tender: &Tender,
+    provider: &str,
+    pounds: i64,
+    partners: &[&str],
+) -> BidReceipt {
+    bid_with(market, tender, provider, gbp(pounds), "We visit weekly.", partners).await
+}
+
+async fn bid_with(
+    market: &Marketplace,
+    tender: &Tender,
+    provider: &str,
+    price: Money,
+    words: &str,
+    partners: &[&str],
+) -> BidReceipt {
     let request = SubmitBidRequest {
         request_id: uuid::Uuid::new_v4().to_string(),
         tender_id: tender.id.clone(),
@@ -214,6 +237,14 @@ pub async fn bid_saying(
                 .iter()
                 .map(|question| Answer { bid_question_id: question.id.clone(), text: words.into() })
                 .collect(),
+            consortium_partners: partners
+                .iter()
+                .map(|partner| ConsortiumPartner {
+                    provider_id: (*partner).into(),
+                    name: (*partner).into(),
+                    role: "runs the coffee mornings".into(),
+                })
+                .collect(),
             evidence_declaration: true,
             ..Default::default()
         }),
@@ -222,7 +253,12 @@ pub async fn bid_saying(
     loop {
         match market.tenders().await.submit_bid(with_token(request.clone(), &member_of(provider))).await {
             Ok(response) => return response.into_inner().receipt.expect("receipt"),
-            Err(status) if status.message().contains("bidding opens") && tokio::time::Instant::now() < deadline => {
+            Err(status)
+                if ["bidding opens", "not a provider registered"]
+                    .iter()
+                    .any(|wait| status.message().contains(wait))
+                    && tokio::time::Instant::now() < deadline =>
+            {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             Err(status) => panic!("bid refused: {status:?}"),

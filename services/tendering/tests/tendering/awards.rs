@@ -11,11 +11,8 @@ use platform::testing::{TestApp, named_token, publish_event, with_token};
 use proto::commissioning::common::v1::{
     Date, DateRange, DocumentKind, EvidenceRequirement, OrgIdScheme, OrgIdentifier, ServiceCategory, SizeClass,
 };
+use proto::commissioning::compliance::v1::VerifyDocumentRequest;
 use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
-use proto::commissioning::compliance::v1::upload_document_request::Payload;
-use proto::commissioning::compliance::v1::{
-    InsuranceDetails, UploadDocumentMetadata, UploadDocumentRequest, VerifyDocumentRequest,
-};
 use proto::commissioning::events::v1::{
     EvaluationCompleted, LotRanking, ProviderProfile, ProviderRegistered, RankedBidSummary, TenderClosed,
 };
@@ -24,35 +21,6 @@ use tonic::Code;
 use tonic_types::StatusExt;
 
 use super::support::*;
-
-/// A public liability certificate of `pounds` cover in brixton-friends' locker.
-async fn insure(compliance: &TestApp<Compliance>, request_id: &str, pounds: i64) -> String {
-    let metadata = UploadDocumentMetadata {
-        request_id: request_id.into(),
-        provider_id: "brixton-friends".into(),
-        kind: DocumentKind::PublicLiabilityInsurance as i32,
-        title: "Public liability".into(),
-        filename: "certificate.pdf".into(),
-        valid_from: Some(Date { year: 2026, month: 1, day: 1 }),
-        expires_on: Some(Date { year: 2028, month: 12, day: 31 }),
-        insurance: Some(InsuranceDetails {
-            insurer: "Community Mutual".into(),
-            policy_number: "CM-PL-0042".into(),
-            limit_of_indemnity: Some(gbp(pounds)),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
-    let messages = vec![
-        UploadDocumentRequest { payload: Some(Payload::Metadata(metadata)) },
-        UploadDocumentRequest { payload: Some(Payload::Chunk(pdf)) },
-    ];
-    let mut client = ComplianceServiceClient::new(compliance.channel().await);
-    let uploaded =
-        client.upload_document(with_token(tokio_stream::iter(messages), &member_of("brixton-friends"))).await;
-    uploaded.expect("uploaded").into_inner().document.expect("document").id
-}
 
 async fn award(app: &App, request: AwardTenderRequest, token: &str) -> Result<AwardTenderResponse, tonic::Status> {
     Ok(client(app).await.award_tender(with_token(request, token)).await?.into_inner())
@@ -132,7 +100,7 @@ async fn an_award_waits_for_the_evaluation_and_the_winners_evidence() {
     publish_event(&app.bus, "evaluation.completed", "lambeth", "evaluation-1", completed).await;
 
     // The runner-up needs a reason; another council may not award; the winner's cover is too low.
-    insure(&compliance, "low-cover", 2_000_000).await;
+    insure(&compliance, "brixton-friends", DocumentKind::PublicLiabilityInsurance, "low-cover", 2_000_000).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     let short = loop {
         let attempt = award(&app, request(&winner.bid_id, "a2"), &lambeth).await.expect_err("evidence short");
@@ -156,7 +124,8 @@ async fn an_award_waits_for_the_evaluation_and_the_winners_evidence() {
     assert_eq!(foreign.code(), Code::PermissionDenied);
 
     // The charity renews with GBP 5m (a new document here) and Lambeth, which it bid to, verifies it.
-    let covered = insure(&compliance, "full-cover", 5_000_000).await;
+    let covered =
+        insure(&compliance, "brixton-friends", DocumentKind::PublicLiabilityInsurance, "full-cover", 5_000_000).await;
     let closed = TenderClosed {
         tender_id: tender.id.clone(),
         council_id: "lambeth".into(),

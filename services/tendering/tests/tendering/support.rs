@@ -6,7 +6,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use platform::auth::Role;
 use platform::testing::{TestApp, named_token, token, with_token};
-use proto::commissioning::common::v1::{Area, Date, DateRange, Money};
+use proto::commissioning::common::v1::{Area, Date, DateRange, DocumentKind, Money};
+use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
+use proto::commissioning::compliance::v1::upload_document_request::Payload;
+use proto::commissioning::compliance::v1::{InsuranceDetails, UploadDocumentMetadata, UploadDocumentRequest};
 use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
 use proto::commissioning::tendering::v1::*;
 use tendering::Tendering;
@@ -114,6 +117,40 @@ pub fn bid(tender: &Tender, provider: &str, pounds: i64, words: &str) -> SubmitB
             ..Default::default()
         }),
     }
+}
+
+/// A certificate of `kind` with `pounds` cover, valid 2026 to 2028, uploaded to `provider`'s locker.
+pub async fn insure(
+    compliance: &TestApp<compliance::Compliance>,
+    provider: &str,
+    kind: DocumentKind,
+    request_id: &str,
+    pounds: i64,
+) -> String {
+    let metadata = UploadDocumentMetadata {
+        request_id: request_id.into(),
+        provider_id: provider.into(),
+        kind: kind as i32,
+        title: "Insurance certificate".into(),
+        filename: "certificate.pdf".into(),
+        valid_from: Some(Date { year: 2026, month: 1, day: 1 }),
+        expires_on: Some(Date { year: 2028, month: 12, day: 31 }),
+        insurance: Some(InsuranceDetails {
+            insurer: "Community Mutual".into(),
+            policy_number: "CM-PL-0042".into(),
+            limit_of_indemnity: Some(gbp(pounds)),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec();
+    let messages = vec![
+        UploadDocumentRequest { payload: Some(Payload::Metadata(metadata)) },
+        UploadDocumentRequest { payload: Some(Payload::Chunk(pdf)) },
+    ];
+    let mut client = ComplianceServiceClient::new(compliance.channel().await);
+    let uploaded = client.upload_document(with_token(tokio_stream::iter(messages), &member_of(provider))).await;
+    uploaded.expect("uploaded").into_inner().document.expect("document").id
 }
 
 pub async fn submit(app: &App, request: SubmitBidRequest) -> Result<BidReceipt, tonic::Status> {
