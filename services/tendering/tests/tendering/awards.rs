@@ -13,9 +13,7 @@ use proto::commissioning::common::v1::{
 };
 use proto::commissioning::compliance::v1::VerifyDocumentRequest;
 use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
-use proto::commissioning::events::v1::{
-    EvaluationCompleted, LotRanking, ProviderProfile, ProviderRegistered, RankedBidSummary, TenderClosed,
-};
+use proto::commissioning::events::v1::{ProviderProfile, ProviderRegistered, TenderClosed};
 use proto::commissioning::tendering::v1::*;
 use tonic::Code;
 use tonic_types::StatusExt;
@@ -72,32 +70,7 @@ async fn an_award_waits_for_the_evaluation_and_the_winners_evidence() {
     assert_eq!(early.code(), Code::FailedPrecondition);
     assert!(early.message().contains("evaluation"), "{}", early.message());
 
-    let ranking = LotRanking {
-        lot_id: tender.lots[0].id.clone(),
-        ranking: vec![
-            RankedBidSummary {
-                bid_id: winner.bid_id.clone(),
-                provider_id: "brixton-friends".into(),
-                rank: 1,
-                ..Default::default()
-            },
-            RankedBidSummary {
-                bid_id: runner_up.bid_id.clone(),
-                provider_id: "tulse-hill-club".into(),
-                rank: 2,
-                ..Default::default()
-            },
-        ],
-        recommended_bid_id: winner.bid_id.clone(),
-    };
-    let completed = EvaluationCompleted {
-        evaluation_id: "evaluation-1".into(),
-        tender_id: tender.id.clone(),
-        council_id: "lambeth".into(),
-        rankings: vec![ranking],
-        complete_time: None,
-    };
-    publish_event(&app.bus, "evaluation.completed", "lambeth", "evaluation-1", completed).await;
+    evaluation_completed(&app.bus, &tender, &[&winner, &runner_up]).await;
 
     // The runner-up needs a reason; another council may not award; the winner's cover is too low.
     insure(&compliance, "brixton-friends", DocumentKind::PublicLiabilityInsurance, "low-cover", 2_000_000).await;

@@ -6,11 +6,11 @@
 use std::time::Duration;
 
 use compliance::Compliance;
-use platform::testing::{TestApp, publish_event, with_token};
+use platform::testing::{TestApp, with_token};
 use proto::commissioning::common::v1::{DocumentKind, EvidenceRequirement, SizeClass};
 use proto::commissioning::compliance::v1::VerifyDocumentRequest;
 use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
-use proto::commissioning::events::v1::{ContractAwarded, EvaluationCompleted, LotRanking, RankedBidSummary};
+use proto::commissioning::events::v1::ContractAwarded;
 use proto::commissioning::tendering::v1::*;
 use sea_orm::ConnectionTrait;
 use tonic::Code;
@@ -63,24 +63,7 @@ async fn a_consortium_is_awarded_once_every_partner_shows_its_evidence(complianc
     confirm(&app, &receipt.bid_id, &member_of(PARTNER)).await.expect("the partner confirms");
     run_scheduler_after(&app, tender.bid_deadline.as_ref().expect("deadline")).await;
     verified(&compliance, lead_cover).await;
-    let ranking = LotRanking {
-        lot_id: tender.lots[0].id.clone(),
-        ranking: vec![RankedBidSummary {
-            bid_id: receipt.bid_id.clone(),
-            provider_id: LEAD.into(),
-            rank: 1,
-            ..Default::default()
-        }],
-        recommended_bid_id: receipt.bid_id.clone(),
-    };
-    let completed = EvaluationCompleted {
-        evaluation_id: "evaluation-1".into(),
-        tender_id: tender.id.clone(),
-        council_id: "lambeth".into(),
-        rankings: vec![ranking],
-        complete_time: None,
-    };
-    publish_event(&compliance.bus, "evaluation.completed", "lambeth", "evaluation-1", completed).await;
+    evaluation_completed(&compliance.bus, &tender, &[&receipt]).await;
     let request = |request_id: &str| AwardTenderRequest {
         request_id: request_id.into(),
         tender_id: tender.id.clone(),

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use platform::auth::Role;
-use platform::testing::{TestApp, named_token, token, with_token};
+use platform::testing::{TestApp, named_token, publish_event, token, with_token};
 use proto::commissioning::common::v1::{Area, Date, DateRange, DocumentKind, Money};
 use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
 use proto::commissioning::compliance::v1::upload_document_request::Payload;
 use proto::commissioning::compliance::v1::{InsuranceDetails, UploadDocumentMetadata, UploadDocumentRequest};
+use proto::commissioning::events::v1::{EvaluationCompleted, LotRanking, RankedBidSummary};
 use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
 use proto::commissioning::tendering::v1::*;
 use tendering::Tendering;
@@ -157,6 +158,33 @@ pub async fn submit(app: &App, request: SubmitBidRequest) -> Result<BidReceipt, 
     let token = member_of(&request.provider_id);
     let response = client(app).await.submit_bid(with_token(request, &token)).await?;
     Ok(response.into_inner().receipt.expect("receipt"))
+}
+
+/// Publishes on `bus` what the evaluation service would: `tender`'s one lot ranked in the order of
+/// `ranked`, the first recommended.
+pub async fn evaluation_completed(bus: &platform::events::EventBus, tender: &Tender, ranked: &[&BidReceipt]) {
+    let ranking = LotRanking {
+        lot_id: tender.lots[0].id.clone(),
+        ranking: ranked
+            .iter()
+            .zip(1..)
+            .map(|(receipt, rank)| RankedBidSummary {
+                bid_id: receipt.bid_id.clone(),
+                provider_id: receipt.provider_id.clone(),
+                rank,
+                ..Default::default()
+            })
+            .collect(),
+        recommended_bid_id: ranked[0].bid_id.clone(),
+    };
+    let completed = EvaluationCompleted {
+        evaluation_id: "evaluation-1".into(),
+        tender_id: tender.id.clone(),
+        council_id: "lambeth".into(),
+        rankings: vec![ranking],
+        complete_time: None,
+    };
+    publish_event(bus, "evaluation.completed", "lambeth", "evaluation-1", completed).await;
 }
 
 /// Waits until `time` has passed, then runs the scheduler once.
