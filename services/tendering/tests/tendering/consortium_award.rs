@@ -118,7 +118,7 @@ async fn a_consortium_is_awarded_once_every_partner_shows_its_evidence(complianc
         size_class: SizeClass::Micro as i32,
         vcse: true,
     };
-    assert_eq!(contract.partners, [expected.clone()]);
+    assert_eq!(contract.partners, std::slice::from_ref(&expected));
     assert_eq!(contract.supplier.as_ref().map(|lead| lead.name.as_str()), Some("Brixton Good Neighbours"));
 
     let db = app.database().await;
