@@ -55,7 +55,9 @@ async fn match_tender(txn: &DatabaseTransaction, published: TenderPublished) -> 
         .filter_map(|area| ServiceArea::parse(area, "area").ok().map(|parsed| (parsed, area.clone())))
         .collect();
     let councils = wanted.iter().map(|(area, _)| area.council().as_str().to_owned()).collect();
-    let candidates = matching::candidate_services(txn, tender.category, councils).await.map_err(retry)?;
+    // Events from before tenders bought several categories carry only the one.
+    let bought = if tender.categories.is_empty() { vec![tender.category] } else { tender.categories.clone() };
+    let candidates = matching::candidate_services(txn, bought.clone(), councils).await.map_err(retry)?;
     let mut by_provider: BTreeMap<String, (Vec<Service>, Vec<Area>)> = BTreeMap::new();
     for service in candidates {
         let covered: Vec<Area> = wanted
@@ -81,12 +83,28 @@ async fn match_tender(txn: &DatabaseTransaction, published: TenderPublished) -> 
         }
         entry.0.push(service);
     }
-    let category = ServiceCategory::try_from(tender.category).unwrap_or(ServiceCategory::Unspecified);
     for (provider_id, (services, areas)) in by_provider {
         if !matching::record(txn, &published.tender_id, &provider_id, Utc::now()).await.map_err(retry)? {
             continue;
         }
-        let names = services.iter().map(|service| format!("\"{}\"", service.name)).collect::<Vec<_>>().join(", ");
+        let matched_categories: Vec<i32> = bought
+            .iter()
+            .copied()
+            .filter(|category| services.iter().any(|service| service.category == *category))
+            .collect();
+        let offers = matched_categories
+            .iter()
+            .map(|category| {
+                let names: Vec<String> = services
+                    .iter()
+                    .filter(|service| service.category == *category)
+                    .map(|service| format!("\"{}\"", service.name))
+                    .collect();
+                let category = ServiceCategory::try_from(*category).unwrap_or(ServiceCategory::Unspecified);
+                format!("{} ({})", category_name(category).to_lowercase(), names.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(" and ");
         let places = areas.iter().map(area_name).collect::<Vec<_>>().join(", ");
         let matched = TenderMatched {
             provider_id,
@@ -97,13 +115,11 @@ async fn match_tender(txn: &DatabaseTransaction, published: TenderPublished) -> 
             category: tender.category,
             matched_service_ids: services.iter().map(|service| service.id.clone()).collect(),
             matched_areas: areas,
-            reason: format!(
-                "you offer {} ({names}) in {places}, where this tender wants it",
-                category_name(category).to_lowercase()
-            ),
+            reason: format!("you offer {offers} in {places}, where this tender wants it"),
             estimated_value: tender.estimated_value.clone(),
             enquiry_period_end: tender.enquiry_period_end,
             bid_deadline: tender.bid_deadline,
+            matched_categories,
         };
         events::tender_matched(txn, &matched).await.map_err(retry)?;
     }

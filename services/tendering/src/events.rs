@@ -23,6 +23,7 @@ fn published_facts(tender: &Tender) -> PublishedTender {
         summary: tender.summary.clone(),
         description_sections: tender.description_sections.clone(),
         category: tender.category,
+        categories: tender.categories.clone(),
         cpv_codes: tender.cpv_codes.clone(),
         areas: tender.areas.clone(),
         estimated_value: tender.estimated_value.clone(),
@@ -39,6 +40,7 @@ fn published_facts(tender: &Tender) -> PublishedTender {
         enquiry_period_end: tender.enquiry_period_end,
         bid_deadline: tender.bid_deadline,
         publication_duties: tender.publication_duties.clone(),
+        price_weight_reason: tender.price_weight_reason.clone(),
     }
 }
 

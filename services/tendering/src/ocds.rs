@@ -41,6 +41,7 @@ use serde_json::Value;
 
 use crate::domain::funding::split_by_shares;
 use crate::domain::tender_check::percent;
+use crate::domain::categories_of;
 
 /// The OCDS version the packages declare (major.minor, as the package schema wants it).
 pub const OCDS_VERSION: &str = "1.1";
@@ -396,8 +397,7 @@ impl Compiler<'_> {
             .get(state.amendments.len())
             .and_then(|next| next.previous_bid_deadline)
             .or(tender.bid_deadline);
-        let (award_criteria, award_criteria_details) = award_criteria(&tender.criteria);
-        let category = ServiceCategory::try_from(tender.category).unwrap_or(ServiceCategory::Unspecified);
+        let (award_criteria, award_criteria_details) = award_criteria(&tender.criteria, &tender.price_weight_reason);
         TenderRelease {
             id: tender.id.clone(),
             title: non_empty(&tender.title),
@@ -422,7 +422,7 @@ impl Compiler<'_> {
                 time_text(tender.enquiry_period_end.as_ref()),
             ),
             contract_period: period(tender.contract_period.as_ref()),
-            items: items(&tender.cpv_codes, category),
+            items: items(&tender.cpv_codes, &categories_of(tender)),
             lots: if self.lots_published {
                 tender
                     .lots
@@ -477,7 +477,7 @@ fn contract_release(contract: &Contract, signed: Option<DateTime<Utc>>) -> Contr
         },
         period: period(contract.period.as_ref()),
         value: value(contract.value.as_ref()),
-        items: items(&contract.cpv_codes, category),
+        items: items(&contract.cpv_codes, &[category]),
         date_signed: signed.map(rfc3339),
     }
 }
@@ -526,8 +526,9 @@ fn description(tender: &Tender) -> Option<String> {
 }
 
 /// The OCDS award criteria from the evaluation criteria: rated when price and quality are both
-/// weighted, with each criterion and its weight in the details.
-fn award_criteria(criteria: &[Criterion]) -> (Option<&'static str>, Option<String>) {
+/// weighted, with each criterion and its weight in the details, and the officer's reason beside a
+/// price weighted above the limit.
+fn award_criteria(criteria: &[Criterion], price_weight_reason: &str) -> (Option<&'static str>, Option<String>) {
     let kind = |criterion: &Criterion| CriterionKind::try_from(criterion.kind).unwrap_or(CriterionKind::Unspecified);
     let price = criteria.iter().any(|criterion| kind(criterion) == CriterionKind::Price && criterion.weight > 0);
     let quality = criteria.iter().any(|criterion| {
@@ -544,17 +545,21 @@ fn award_criteria(criteria: &[Criterion]) -> (Option<&'static str>, Option<Strin
         .filter(|criterion| !criterion.name.trim().is_empty())
         .map(|criterion| match kind(criterion) {
             CriterionKind::PassFail => format!("{} (pass or fail)", criterion.name.trim()),
+            CriterionKind::Price if !price_weight_reason.trim().is_empty() => {
+                format!("{} {}% ({})", criterion.name.trim(), criterion.weight, price_weight_reason.trim())
+            }
             _ => format!("{} {}%", criterion.name.trim(), criterion.weight),
         })
         .collect();
     (code, (!details.is_empty()).then(|| details.join("; ")))
 }
 
-/// One item per CPV code (without its check digit), or per code of the category when none is given.
-fn items(cpv_codes: &[String], category: ServiceCategory) -> Vec<Item> {
+/// One item per CPV code (without its check digit), or per code of the categories when none is
+/// given, described by the categories bought.
+fn items(cpv_codes: &[String], bought: &[ServiceCategory]) -> Vec<Item> {
     let mut codes: Vec<String> = Vec::new();
     let given = cpv_codes.iter().map(|code| code.trim().split('-').next().unwrap_or_default().to_owned());
-    let defaults = categories::cpv_codes(category).iter().map(|code| (*code).to_owned());
+    let defaults = bought.iter().flat_map(|category| categories::cpv_codes(*category)).map(|code| (*code).to_owned());
     let all: Vec<String> =
         if cpv_codes.iter().any(|code| !code.trim().is_empty()) { given.collect() } else { defaults.collect() };
     for code in all {
@@ -562,7 +567,12 @@ fn items(cpv_codes: &[String], category: ServiceCategory) -> Vec<Item> {
             codes.push(code);
         }
     }
-    let description = (category != ServiceCategory::Unspecified).then(|| category_name(category).to_owned());
+    let names: Vec<&str> = bought
+        .iter()
+        .filter(|category| **category != ServiceCategory::Unspecified)
+        .map(|category| category_name(*category))
+        .collect();
+    let description = (!names.is_empty()).then(|| names.join("; "));
     codes
         .into_iter()
         .enumerate()

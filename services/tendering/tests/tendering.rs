@@ -5,10 +5,12 @@ mod tendering {
     pub mod areas;
     pub mod awards;
     pub mod bid_count;
+    pub mod categories;
     pub mod changes;
     pub mod consortium;
     pub mod consortium_award;
     pub mod deadline;
+    pub mod guardrails;
     pub mod lifecycle;
     pub mod ocds_schema;
     pub mod open_data;

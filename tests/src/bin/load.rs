@@ -217,6 +217,10 @@ async fn open_tender(channel: &Channel) -> anyhow::Result<Tender> {
     let tender = Tender {
         title: "Befriending, load test".into(),
         summary: "Weekly visits for people over 65 who live alone.".into(),
+        description_sections: vec![DescriptionSection {
+            heading: "The service".into(),
+            body: "Weekly home visits of an hour by trained volunteers in Brixton (SW2).".into(),
+        }],
         areas: vec![Area {
             council_id: "lambeth".into(),
             part: Some(area::Part::PostcodeDistrict("SW2".into())),

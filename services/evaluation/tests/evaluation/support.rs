@@ -158,6 +158,14 @@ pub async fn published_tender(market: &Marketplace) -> Tender {
     let tender = Tender {
         title: "Befriending for isolated older people, Brixton".into(),
         summary: "Weekly visits and calls for people over 65 who live alone.".into(),
+        description_sections: [
+            ("What we want", "Weekly home visits of an hour by trained volunteers."),
+            ("Who it is for", "People over 65 in Brixton who live alone."),
+            ("Where", "Brixton (SW2)."),
+            ("Outcomes we are looking for", "Fewer people saying they often feel lonely after six months."),
+        ]
+        .map(|(heading, body)| DescriptionSection { heading: heading.into(), body: body.into() })
+        .to_vec(),
         areas: vec![Area {
             council_id: "lambeth".into(),
             label: "Brixton".into(),

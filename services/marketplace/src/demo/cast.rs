@@ -7,7 +7,7 @@ use proto::commissioning::common::v1::{
 };
 use proto::commissioning::compliance::v1::{InsuranceDetails, UploadDocumentMetadata};
 use proto::commissioning::providers::v1::{DeliveryMode, IncomeBand, LegalForm, Provider, Service, ServiceStatus};
-use proto::commissioning::tendering::v1::{Contract, Funder, Supplier, Tender};
+use proto::commissioning::tendering::v1::{Contract, DescriptionSection, Funder, Supplier, Tender};
 
 /// A charity of the story.
 pub struct Charity {
@@ -121,12 +121,28 @@ pub fn pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n".to_vec()
 }
 
+/// What the officer writes under a template's four headings, in place of its guidance.
+fn sections(what: &str, who: &str, place: &str, outcomes: &str) -> Vec<DescriptionSection> {
+    [("What we want", what), ("Who it is for", who), ("Where", place), ("Outcomes we are looking for", outcomes)]
+        .map(|(heading, body)| DescriptionSection { heading: heading.into(), body: body.into() })
+        .to_vec()
+}
+
 /// Lambeth's community connector micro-tender, funded jointly with its NHS integrated care board.
 pub fn lambeth_tender() -> Tender {
     Tender {
         title: "Community connectors for isolated older people, Brixton and Stockwell".into(),
         summary: "Volunteer-led connectors who help people over 65 living alone find company and support nearby."
             .into(),
+        description_sections: sections(
+            "Connectors who meet about 120 people a year up to six times each, go with them to a first activity \
+             and work alongside the social prescribing link workers of the Brixton and Stockwell practices.",
+            "People over 65 who live alone and are lonely or isolated, referred by GP practices, adult social care \
+             or themselves; carers are welcome too.",
+            "Brixton (SW2) and Stockwell (SW9).",
+            "People still going to an activity they chose after three months, wellbeing measured with ONS4 at the \
+             start and the end, and a note each quarter of gaps in local activities.",
+        ),
         areas: vec![lambeth_area("SW2", "Brixton"), lambeth_area("SW9", "Stockwell")],
         estimated_value: Some(gbp(24_000)),
         contract_period: Some(year_from_april_2027()),
@@ -155,11 +171,20 @@ pub fn lambeth_tender() -> Tender {
     }
 }
 
-/// Woking recommissions befriending and coffee mornings at a sheltered housing scheme.
+/// Woking recommissions befriending and coffee mornings at a sheltered housing scheme: one tender
+/// buying both kinds of service.
 pub fn woking_tender() -> Tender {
     Tender {
         title: "Befriending and coffee mornings at Hale End Court sheltered housing".into(),
         summary: "Weekly coffee mornings and visits for residents of Hale End Court who rarely go out.".into(),
+        categories: vec![ServiceCategory::GroupActivities as i32, ServiceCategory::BefriendingFaceToFace as i32],
+        description_sections: sections(
+            "A coffee morning every Tuesday in the residents' lounge for about 20 people, and a weekly visit for \
+             residents who cannot come down.",
+            "Residents of Hale End Court who live alone and rarely go out, and the carers who come with them.",
+            "Hale End Court, Woking (GU21): the lounge is step-free.",
+            "Residents coming regularly, new friendships, and fewer residents saying they often feel lonely.",
+        ),
         areas: vec![Area {
             council_id: "woking".into(),
             part: Some(area::Part::PostcodeDistrict("GU21".into())),

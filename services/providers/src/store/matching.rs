@@ -9,10 +9,10 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use super::entity::{offered_service, service_area, tender_match};
 
-/// Active services of `category` delivered somewhere in any of `council_ids`.
+/// Active services of any of `categories` delivered somewhere in any of `council_ids`.
 pub async fn candidate_services<C: ConnectionTrait>(
     db: &C,
-    category: i32,
+    categories: Vec<i32>,
     council_ids: Vec<String>,
 ) -> Result<Vec<Service>, Error> {
     let in_councils = Query::select()
@@ -21,7 +21,7 @@ pub async fn candidate_services<C: ConnectionTrait>(
         .and_where(service_area::Column::CouncilId.is_in(council_ids))
         .to_owned();
     let rows = offered_service::Entity::find()
-        .filter(offered_service::Column::Category.eq(category))
+        .filter(offered_service::Column::Category.is_in(categories))
         .filter(offered_service::Column::Status.eq(ServiceStatus::Active as i32))
         .filter(offered_service::Column::Id.in_subquery(in_councils))
         .order_by_asc(offered_service::Column::ProviderId)

@@ -1,5 +1,5 @@
-//! A published tender is matched to providers whose active services fit its category and area;
-//! each matching provider is told once, even when the event comes again.
+//! A published tender is matched to providers whose active services fit one of its categories and
+//! its area; each matching provider is told once, even when the event comes again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,28 +27,43 @@ impl EventHandler for Matches {
     }
 }
 
+/// Lambeth's befriending tender as an event written before tenders had several categories: the
+/// single `category` alone.
 fn tender_published(event_id: &str) -> OutboundEvent {
+    let tender = PublishedTender {
+        council_name: "Lambeth".into(),
+        title: "Befriending in Brixton".into(),
+        category: ServiceCategory::BefriendingFaceToFace as i32,
+        areas: vec![area("lambeth", Some("SW2"))],
+        ..Default::default()
+    };
+    published_event(event_id, "tender-1", "lambeth", tender)
+}
+
+fn published_event(event_id: &str, tender_id: &str, council: &str, tender: PublishedTender) -> OutboundEvent {
     let published = TenderPublished {
-        tender_id: "tender-1".into(),
-        council_id: "lambeth".into(),
-        tender: Some(PublishedTender {
-            council_name: "Lambeth".into(),
-            title: "Befriending in Brixton".into(),
-            category: ServiceCategory::BefriendingFaceToFace as i32,
-            areas: vec![area("lambeth", Some("SW2"))],
-            ..Default::default()
-        }),
+        tender_id: tender_id.into(),
+        council_id: council.into(),
+        tender: Some(tender),
         publish_time: None,
     };
     OutboundEvent {
         id: event_id.into(),
         event_type: "tendering.tender_published".into(),
-        tenant: "lambeth".into(),
-        aggregate_id: "tender-1".into(),
+        tenant: council.into(),
+        aggregate_id: tender_id.into(),
         time: chrono::Utc::now(),
         traceparent: None,
         payload: published.encode_to_vec(),
     }
+}
+
+/// Listens for the tender matches published to `council`'s tenant.
+async fn listen(app: &App, council: &str) -> (Arc<Matches>, platform::events::ConsumerHandle) {
+    let matches = Arc::new(Matches::default());
+    let spec = ConsumerSpec { name: "portal".into(), pattern: format!("{council}.providers.tender_matched") };
+    let listener = app.bus.consume(spec, matches.clone()).await.expect("listening");
+    (matches, listener)
 }
 
 async fn each_fitting_provider_is_told_once(app: App) {
@@ -106,15 +121,7 @@ async fn each_fitting_provider_is_told_once(app: App) {
         client.add_service(from(request, user, &provider, &[Role::Provider])).await.expect("service added");
     }
 
-    let matches = Arc::new(Matches::default());
-    let _listener = app
-        .bus
-        .consume(
-            ConsumerSpec { name: "portal".into(), pattern: "lambeth.providers.tender_matched".into() },
-            matches.clone(),
-        )
-        .await
-        .expect("listening");
+    let (matches, _listener) = listen(&app, "lambeth").await;
     app.bus.publish(&tender_published(&uuid::Uuid::now_v7().to_string())).await.expect("published");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     while matches.0.lock().await.len() < 2 {
@@ -186,4 +193,83 @@ async fn a_redelivered_tender_event_matches_no_one_twice() {
     assert_eq!(matched.len(), 1, "one match for one provider and tender");
     assert_eq!(matched[0].tenant, "lambeth", "the match goes to the tender's council");
     app.stop().await;
+}
+
+/// Woking buys befriending visits and a weekly coffee morning in one tender: the providers of
+/// either are told, a provider offering both once, with the categories it offers.
+async fn the_providers_of_each_category_are_told_once(app: App) {
+    let mut client = client(&app).await;
+    let woking = |district: &str| vec![area("woking", Some(district))];
+    let visitors = create(&mut client, "amira", charity("Knaphill Visitors", "1300201")).await;
+    let coffee = create(&mut client, "bella", charity("Hale End Coffee Club", "1300202")).await;
+    let both = create(&mut client, "chen", charity("Woking Good Neighbours", "1300203")).await;
+    let phone = create(&mut client, "dan", charity("Phone Pals Woking", "1300204")).await;
+    let lambeth = create(&mut client, "eve", charity("Brixton Coffee", "1300205")).await;
+    let face_to_face = ServiceCategory::BefriendingFaceToFace;
+    let groups = ServiceCategory::GroupActivities;
+    let offers = [
+        ("amira", &visitors.id, "Home visits", face_to_face, woking("GU21")),
+        ("bella", &coffee.id, "Tuesday coffee morning", groups, woking("GU21")),
+        ("chen", &both.id, "Neighbourly visits", face_to_face, woking("GU21")),
+        ("chen", &both.id, "Friday lunch club", groups, woking("GU21")),
+        ("dan", &phone.id, "Calls", ServiceCategory::BefriendingTelephone, woking("GU21")),
+        ("eve", &lambeth.id, "Brixton coffee morning", groups, vec![area("lambeth", None)]),
+    ];
+    for (user, provider, name, category, areas) in offers {
+        let request = AddServiceRequest {
+            request_id: name.into(),
+            provider_id: provider.clone(),
+            service: Some(service(name, category, areas)),
+        };
+        client.add_service(from(request, user, provider, &[Role::Provider])).await.expect("service added");
+    }
+
+    let (matches, _listener) = listen(&app, "woking").await;
+    let tender = PublishedTender {
+        council_name: "Woking".into(),
+        title: "Befriending and coffee mornings at Hale End Court".into(),
+        category: face_to_face as i32,
+        categories: vec![face_to_face as i32, groups as i32],
+        areas: woking("GU21"),
+        ..Default::default()
+    };
+    let event = |id: String| published_event(&id, "tender-woking", "woking", tender.clone());
+    app.bus.publish(&event(uuid::Uuid::now_v7().to_string())).await.expect("published");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while matches.0.lock().await.len() < 3 {
+        assert!(tokio::time::Instant::now() < deadline, "matches did not arrive");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.bus.publish(&event(uuid::Uuid::now_v7().to_string())).await.expect("published again");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let matches = matches.0.lock().await;
+    let told = |provider: &str| matches.iter().filter(|matched| matched.provider_id == provider).collect::<Vec<_>>();
+    assert_eq!(matches.len(), 3, "each provider of either category once: {matches:?}");
+    let [visits] = told(&visitors.id)[..] else { panic!("the visitors are told once") };
+    assert_eq!(visits.matched_categories, [face_to_face as i32]);
+    let [coffee_morning] = told(&coffee.id)[..] else { panic!("the coffee club is told once") };
+    assert_eq!(coffee_morning.matched_categories, [groups as i32]);
+    assert!(coffee_morning.reason.starts_with("you offer group activities (\"Tuesday coffee morning\")"));
+    let [neighbours] = told(&both.id)[..] else { panic!("a provider of both is told once") };
+    assert_eq!(neighbours.matched_categories, [face_to_face as i32, groups as i32]);
+    assert_eq!(neighbours.category, face_to_face as i32, "the tender's main category");
+    assert_eq!(
+        neighbours.reason,
+        "you offer befriending face to face (\"Neighbourly visits\") and group activities (\"Friday lunch club\") \
+         in GU21, where this tender wants it"
+    );
+    assert!(told(&phone.id).is_empty() && told(&lambeth.id).is_empty(), "neither category, or not in Woking");
+    drop(matches);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_categories_on_postgres_and_nats() {
+    the_providers_of_each_category_are_told_once(App::on_postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_categories_on_sqlite_and_the_embedded_log() {
+    the_providers_of_each_category_are_told_once(App::on_sqlite().await).await;
 }

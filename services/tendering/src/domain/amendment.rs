@@ -28,6 +28,8 @@ pub const UPDATABLE_PATHS: &[&str] = &[
     "bid_deadline",
     "tie_break_rule",
     "buyer_identifier",
+    "categories",
+    "price_weight_reason",
 ];
 
 /// Fields the server sets; naming one in a mask is a mistake worth telling the caller about.
@@ -64,6 +66,7 @@ const ALWAYS_MATERIAL: &[&str] = &[
     "maximum_budget",
     "contract_period",
     "category",
+    "categories",
 ];
 
 /// Every path of an UpdateTender mask that may not be used, each as a violation on "update_mask".
@@ -116,19 +119,26 @@ pub fn paths_set_in(tender: &Tender) -> Vec<String> {
         tender.bid_deadline.is_some(),
         tender.tie_break_rule != 0,
         tender.buyer_identifier.is_some(),
+        !tender.categories.is_empty(),
+        !tender.price_weight_reason.is_empty(),
     ];
     UPDATABLE_PATHS.iter().zip(set).filter(|(_, set)| *set).map(|(path, _)| (*path).to_owned()).collect()
 }
 
 /// Copies the field at each path from `source` to `target`; paths that are not updatable are
-/// ignored (check them first with [`check_mask`]).
+/// ignored (check them first with [`check_mask`]). `categories` is the list of what the tender buys
+/// and `category` its first, kept for older clients: setting `category` alone replaces the list with
+/// that one category, and when both are set `categories` wins.
 pub fn apply(target: &mut Tender, source: &Tender, paths: &[String]) {
     for path in paths {
         match path.as_str() {
             "title" => target.title.clone_from(&source.title),
             "summary" => target.summary.clone_from(&source.summary),
             "description_sections" => target.description_sections.clone_from(&source.description_sections),
-            "category" => target.category = source.category,
+            "category" if !paths.iter().any(|path| path == "categories") => {
+                target.categories = if source.category == 0 { Vec::new() } else { vec![source.category] };
+            }
+            "categories" => target.categories.clone_from(&source.categories),
             "cpv_codes" => target.cpv_codes.clone_from(&source.cpv_codes),
             "areas" => target.areas.clone_from(&source.areas),
             "estimated_value" => target.estimated_value.clone_from(&source.estimated_value),
@@ -145,9 +155,11 @@ pub fn apply(target: &mut Tender, source: &Tender, paths: &[String]) {
             "bid_deadline" => target.bid_deadline = source.bid_deadline,
             "tie_break_rule" => target.tie_break_rule = source.tie_break_rule,
             "buyer_identifier" => target.buyer_identifier.clone_from(&source.buyer_identifier),
+            "price_weight_reason" => target.price_weight_reason.clone_from(&source.price_weight_reason),
             _ => {}
         }
     }
+    target.category = target.categories.first().copied().unwrap_or_default();
 }
 
 /// Whether an amendment changing `paths` is material: the officer flagged it so, or it changes
@@ -218,6 +230,28 @@ mod tests {
 
         apply(&mut target, &Tender::default(), &paths(&["summary", "procedure"]));
         assert_eq!((target.summary.as_str(), target.procedure), ("", 0), "a masked field can be cleared");
+    }
+
+    #[test]
+    fn categories_is_the_list_and_category_its_first_for_older_clients() {
+        let befriending = i32::from(ServiceCategory::BefriendingFaceToFace);
+        let coffee = i32::from(ServiceCategory::GroupActivities);
+        let transport = i32::from(ServiceCategory::Transport);
+        let mut tender = Tender::default();
+        let both = Tender { categories: vec![coffee, befriending], ..Default::default() };
+        apply(&mut tender, &both, &paths_set_in(&both));
+        assert_eq!((tender.category, tender.categories.clone()), (coffee, vec![coffee, befriending]));
+
+        let older = Tender { category: transport, ..Default::default() };
+        apply(&mut tender, &older, &paths(&["category"]));
+        assert_eq!((tender.category, tender.categories.clone()), (transport, vec![transport]), "replaced by one");
+
+        let conflicting = Tender { category: befriending, categories: vec![coffee], ..Default::default() };
+        apply(&mut tender, &conflicting, &paths(&["category", "categories"]));
+        assert_eq!((tender.category, tender.categories.clone()), (coffee, vec![coffee]), "categories wins");
+
+        apply(&mut tender, &Tender::default(), &paths(&["categories"]));
+        assert_eq!((tender.category, tender.categories.clone()), (0, vec![]), "cleared");
     }
 
     #[test]

@@ -1,15 +1,19 @@
-//! The tendering rules, with no I/O: the configuration of thresholds and evidence bands with their
-//! effective dates (`rules`), the templates a tender starts from (`templates`), what a tender must be
-//! to be saved and to be published, and what it obliges the council to publish (`tender_check`), what
-//! a bid must be (`bid_check`), what a consortium partner's answer does (`consortium`), which
-//! changes an update may make and which are material (`amendment`), how a joint funding splits an
-//! amount (`funding`) and the identifiers a tender names its buyer and funders by (`identifiers`).
+//! The tendering rules, with no I/O: the configuration of thresholds, evidence bands, guardrails and
+//! proportionate evidence with their effective dates (`rules`), the templates a tender starts from
+//! (`templates`), what a tender must be to be saved and to be published, and what it obliges the
+//! council to publish (`tender_check`), the guardrails that keep it open to small charities
+//! (`guardrails`, with the financial and size floors it may not set in `floors`), what a bid must be
+//! (`bid_check`), what a consortium partner's answer does (`consortium`), which changes an update may
+//! make and which are material (`amendment`), how a joint funding splits an amount (`funding`) and
+//! the identifiers a tender names its buyer and funders by (`identifiers`).
 
 pub mod amendment;
 pub mod bid_check;
 pub mod consortium;
 pub mod contract;
+pub mod floors;
 pub mod funding;
+pub mod guardrails;
 pub mod identifiers;
 pub mod portfolio;
 pub mod rules;
@@ -20,9 +24,10 @@ pub use amendment::{UPDATABLE_PATHS, apply, check_mask, is_material, paths_set_i
 pub use bid_check::{check_bid, word_count};
 pub use consortium::{PartnerAnswer, answer_refusal, kept_when_dropped, status_when_named, without_partner};
 pub use contract::{check_block_contract, contract_status};
+pub use guardrails::guardrail_problems;
 pub use portfolio::summarise;
-pub use rules::{Band, BandSet, Rules, RulesError, ThresholdSet};
+pub use rules::{Band, BandSet, InForce, Rules, RulesError, ThresholdSet};
 pub use templates::{BLANK, create_from_template, evidence_for, templates};
 pub use tender_check::{
-    MAX_BID_QUESTIONS, PublishProblem, check_fields, fill_ids, normalise_areas, publication_duties, publish_problems,
+    PublishProblem, categories_of, check_fields, fill_ids, normalise_areas, publication_duties, publish_problems,
 };

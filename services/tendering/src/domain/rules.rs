@@ -1,17 +1,23 @@
 //! The rules that change with the law, as configuration with effective dates: the VAT rate used to
-//! compare values with thresholds, the thresholds (notice, transparency, light-touch) and the
-//! evidence levels proposed by value band. They are never literals in code: a new set takes over
+//! compare values with thresholds, the thresholds (notice, transparency, light-touch), the
+//! evidence levels proposed by value band, the guardrails that keep a tender open to small
+//! charities (questions, words, price weight) and the evidence proportionate to each service
+//! category and value band. They are never literals in code: a new set takes over
 //! from its own date, and a tender keeps the set in force when it was published.
 //!
 //! `rules.toml` beside the crate is embedded as the default; `TENDERING_RULES_FILE` names a
 //! replacement. Both are checked when loaded, so a bad file stops the service at start-up with the
 //! file and the problem named, not at the first tender.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
 use figment::Figment;
 use figment::providers::{Format, Toml};
+use platform::categories::CATEGORIES;
+use platform::evidence::is_insurance;
+use proto::commissioning::common::v1::{DocumentKind, ServiceCategory};
 use serde::{Deserialize, Deserializer};
 
 /// The default rules, compiled in.
@@ -26,6 +32,10 @@ pub struct Rules {
     pub thresholds: Vec<ThresholdSet>,
     /// Evidence band sets, each from its own date.
     pub evidence_bands: Vec<BandSet>,
+    /// Guardrail sets, each from its own date.
+    pub guardrails: Vec<GuardrailSet>,
+    /// Proportionate evidence sets, each from its own date.
+    pub proportionate_evidence: Vec<EvidenceRuleSet>,
 }
 
 /// The thresholds in force from a date, in pence with VAT included.
@@ -59,6 +69,60 @@ pub struct Band {
     pub public_liability_pence: u64,
     /// Applies only where the provider employs staff.
     pub employers_liability_pence: u64,
+}
+
+/// The sets a tender published on one date is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct InForce<'a> {
+    pub thresholds: &'a ThresholdSet,
+    pub guardrails: &'a GuardrailSet,
+    pub evidence: &'a EvidenceRuleSet,
+}
+
+/// The limits that keep a tender answerable by a small charity, in force from a date.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct GuardrailSet {
+    #[serde(deserialize_with = "toml_date")]
+    pub effective_from: NaiveDate,
+    /// The most bid questions a tender may ask.
+    pub max_bid_questions: usize,
+    /// The most words the questions' word limits may add up to.
+    pub max_total_words: u32,
+    /// The highest weight, in percent, price may have without a reason given to bidders.
+    pub max_price_weight_without_reason: u32,
+}
+
+/// Which evidence is proportionate to which service categories and values, in force from a date.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvidenceRuleSet {
+    #[serde(deserialize_with = "toml_date")]
+    pub effective_from: NaiveDate,
+    /// Each category appears in exactly one entry.
+    pub categories: Vec<CategoryEvidence>,
+}
+
+/// The evidence a tender of these categories may ask, by value band.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CategoryEvidence {
+    /// SERVICE_CATEGORY_* names.
+    #[serde(deserialize_with = "service_categories")]
+    pub categories: Vec<ServiceCategory>,
+    /// Lowest first; only the last has no upper bound.
+    pub bands: Vec<EvidenceAllowance>,
+}
+
+/// What a tender valued up to `up_to_pence` (VAT included, inclusive) may ask its winner to hold.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvidenceAllowance {
+    /// `None` for the top band.
+    pub up_to_pence: Option<u64>,
+    /// Documents other than insurance that may be asked, as DOCUMENT_KIND_* names.
+    #[serde(default, deserialize_with = "document_kinds")]
+    pub documents: Vec<DocumentKind>,
+    /// Insurance that may be asked, each kind (a DOCUMENT_KIND_* name) with the highest minimum
+    /// cover in pence a tender may set.
+    #[serde(default, deserialize_with = "insurance_cover")]
+    pub cover: Vec<(DocumentKind, u64)>,
 }
 
 /// Why a rules file could not be used; names the file and the problem.
@@ -97,6 +161,26 @@ impl Rules {
         latest_on(&self.evidence_bands, date, |set| set.effective_from)
     }
 
+    /// Every set in force on `date`, or what is missing (a rules file whose first set starts later).
+    pub fn in_force_on(&self, date: NaiveDate) -> Result<InForce<'_>, String> {
+        let missing = |what: &str| format!("no {what} are configured for {date}");
+        Ok(InForce {
+            thresholds: self.thresholds_on(date).ok_or_else(|| missing("procurement thresholds"))?,
+            guardrails: self.guardrails_on(date).ok_or_else(|| missing("guardrails"))?,
+            evidence: self.evidence_rules_on(date).ok_or_else(|| missing("proportionate evidence rules"))?,
+        })
+    }
+
+    /// The guardrails in force on `date`: the latest set effective on or before it.
+    pub fn guardrails_on(&self, date: NaiveDate) -> Option<&GuardrailSet> {
+        latest_on(&self.guardrails, date, |set| set.effective_from)
+    }
+
+    /// The proportionate evidence in force on `date`: the latest set effective on or before it.
+    pub fn evidence_rules_on(&self, date: NaiveDate) -> Option<&EvidenceRuleSet> {
+        latest_on(&self.proportionate_evidence, date, |set| set.effective_from)
+    }
+
     fn check(&self) -> Result<(), String> {
         if self.vat_basis_points > 10_000 {
             return Err(format!(
@@ -110,8 +194,17 @@ impl Rules {
         if self.evidence_bands.is_empty() {
             return Err("no [[evidence_bands]]: give at least one set with its effective_from date".into());
         }
+        if self.guardrails.is_empty() {
+            return Err("no [[guardrails]]: give at least one set with its effective_from date".into());
+        }
+        if self.proportionate_evidence.is_empty() {
+            return Err("no [[proportionate_evidence]]: give at least one set with its effective_from date".into());
+        }
         unique_dates(self.thresholds.iter().map(|set| set.effective_from), "thresholds")?;
         unique_dates(self.evidence_bands.iter().map(|set| set.effective_from), "evidence_bands")?;
+        unique_dates(self.guardrails.iter().map(|set| set.effective_from), "guardrails")?;
+        unique_dates(self.proportionate_evidence.iter().map(|set| set.effective_from), "proportionate_evidence")?;
+        self.proportionate_evidence.iter().try_for_each(EvidenceRuleSet::check)?;
         for set in &self.thresholds {
             let ordered = set.transparency_pence <= set.notice_pence && set.notice_pence < set.light_touch_pence;
             if !ordered {
@@ -126,30 +219,101 @@ impl Rules {
 }
 
 impl BandSet {
-    /// Bands ascending by `up_to_pence`, exactly one open-ended band and it last.
     fn check(&self) -> Result<(), String> {
         let at = format!("evidence_bands effective from {}", self.effective_from);
-        let Some((top, bounded)) = self.bands.split_last() else {
-            return Err(format!("{at}: no bands: give at least one [[evidence_bands.bands]]"));
-        };
-        if top.up_to_pence.is_some() {
-            return Err(format!("{at}: the last band must leave up_to_pence unset, to cover every higher value"));
+        check_bands(self.bands.iter().map(|band| band.up_to_pence), &at, "[[evidence_bands.bands]]")
+    }
+}
+
+impl EvidenceRuleSet {
+    /// What a tender of `category` valued at `pence` (VAT included; the lowest band when unknown)
+    /// may ask; `None` for a category the set does not name.
+    pub fn allowance(&self, category: ServiceCategory, pence: Option<u64>) -> Option<&EvidenceAllowance> {
+        let entry = self.categories.iter().find(|entry| entry.categories.contains(&category))?;
+        match pence {
+            None => entry.bands.first(),
+            Some(pence) => entry.bands.iter().find(|band| band.up_to_pence.is_none_or(|up_to| pence <= up_to)),
         }
-        let mut previous: Option<u64> = None;
-        for (index, band) in bounded.iter().enumerate() {
-            let Some(up_to) = band.up_to_pence else {
+    }
+
+    /// Every category named exactly once; bands as evidence bands are; insurance only under `cover`.
+    fn check(&self) -> Result<(), String> {
+        let at = format!("proportionate_evidence effective from {}", self.effective_from);
+        for category in CATEGORIES {
+            let entries = self.categories.iter().filter(|entry| entry.categories.contains(&category)).count();
+            if entries != 1 {
                 return Err(format!(
-                    "{at}: band {} has no up_to_pence; only the last band may leave it unset",
-                    index + 1
+                    "{at}: {} is named by {entries} entries: name every category in exactly one \
+                     [[proportionate_evidence.categories]]",
+                    category.as_str_name()
                 ));
-            };
-            if previous.is_some_and(|previous| up_to <= previous) {
-                return Err(format!("{at}: band {} must have a higher up_to_pence than the band before it", index + 1));
             }
-            previous = Some(up_to);
+        }
+        for entry in &self.categories {
+            let names: Vec<&str> = entry.categories.iter().map(|category| category.as_str_name()).collect();
+            let at = format!("{at}, categories {}", names.join(", "));
+            check_bands(
+                entry.bands.iter().map(|band| band.up_to_pence),
+                &at,
+                "[[proportionate_evidence.categories.bands]]",
+            )?;
+            for band in &entry.bands {
+                if let Some(kind) = band.documents.iter().find(|kind| is_insurance(**kind)) {
+                    return Err(format!(
+                        "{at}: {} is insurance: list it under cover with its highest minimum cover, not under documents",
+                        kind.as_str_name()
+                    ));
+                }
+                if let Some((kind, _)) = band.cover.iter().find(|(kind, _)| !is_insurance(*kind)) {
+                    return Err(format!(
+                        "{at}: {} is not insurance: list it under documents; cover is for insurance kinds",
+                        kind.as_str_name()
+                    ));
+                }
+            }
         }
         Ok(())
     }
+}
+
+impl EvidenceAllowance {
+    /// Whether a tender may ask for `kind` at all.
+    pub fn allows(&self, kind: DocumentKind) -> bool {
+        self.documents.contains(&kind) || self.ceiling(kind).is_some()
+    }
+
+    /// The highest minimum cover a tender may set for insurance `kind`, if it may ask for it.
+    pub fn ceiling(&self, kind: DocumentKind) -> Option<u64> {
+        self.cover.iter().find(|(insured, _)| *insured == kind).map(|(_, pence)| *pence)
+    }
+
+    /// Every kind a tender may ask for.
+    pub fn kinds(&self) -> impl Iterator<Item = DocumentKind> + '_ {
+        self.documents.iter().copied().chain(self.cover.iter().map(|(kind, _)| *kind))
+    }
+}
+
+/// Bands ascending by their upper bounds, exactly one open-ended band and it last; `at` names the
+/// set in errors and `table` the TOML table a band is written as.
+fn check_bands(bounds: impl Iterator<Item = Option<u64>>, at: &str, table: &str) -> Result<(), String> {
+    let bounds: Vec<Option<u64>> = bounds.collect();
+    let Some((top, bounded)) = bounds.split_last() else {
+        return Err(format!("{at}: no bands: give at least one {table}"));
+    };
+    if top.is_some() {
+        return Err(format!("{at}: the last band must leave up_to_pence unset, to cover every higher value"));
+    }
+    let mut previous: Option<u64> = None;
+    for (index, bound) in bounded.iter().enumerate() {
+        let Some(up_to) = *bound else {
+            return Err(format!("{at}: band {} has no up_to_pence; only the last band may leave it unset", index + 1));
+        };
+        if previous.is_some_and(|previous| up_to <= previous) {
+            return Err(format!("{at}: band {} must have a higher up_to_pence than the band before it", index + 1));
+        }
+        previous = Some(up_to);
+    }
+    Ok(())
 }
 
 /// A date written either quoted ("2026-01-01") or as a bare TOML date (2026-01-01), which figment
@@ -169,6 +333,42 @@ fn toml_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D:
     };
     NaiveDate::parse_from_str(&text, "%Y-%m-%d")
         .map_err(|_| serde::de::Error::custom(format!("\"{text}\" is not a date: write it as YYYY-MM-DD")))
+}
+
+fn service_categories<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<ServiceCategory>, D::Error> {
+    Vec::<String>::deserialize(deserializer)?
+        .iter()
+        .map(|name| {
+            ServiceCategory::from_str_name(name)
+                .filter(|category| *category != ServiceCategory::Unspecified)
+                .ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "\"{name}\" is not a service category: write a SERVICE_CATEGORY_* name such as \
+                         SERVICE_CATEGORY_BEFRIENDING_FACE_TO_FACE"
+                    ))
+                })
+        })
+        .collect()
+}
+
+fn document_kind<E: serde::de::Error>(name: &str) -> Result<DocumentKind, E> {
+    DocumentKind::from_str_name(name).filter(|kind| *kind != DocumentKind::Unspecified).ok_or_else(|| {
+        E::custom(format!(
+            "\"{name}\" is not a document kind: write a DOCUMENT_KIND_* name such as \
+             DOCUMENT_KIND_SAFEGUARDING_ADULTS_POLICY"
+        ))
+    })
+}
+
+fn document_kinds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<DocumentKind>, D::Error> {
+    Vec::<String>::deserialize(deserializer)?.iter().map(|name| document_kind(name)).collect()
+}
+
+fn insurance_cover<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(DocumentKind, u64)>, D::Error> {
+    BTreeMap::<String, u64>::deserialize(deserializer)?
+        .iter()
+        .map(|(name, pence)| document_kind(name).map(|kind| (kind, *pence)))
+        .collect()
 }
 
 fn latest_on<T>(sets: &[T], date: NaiveDate, effective_from: impl Fn(&T) -> NaiveDate) -> Option<&T> {
@@ -193,6 +393,35 @@ mod tests {
 
     fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(year, month, day).expect("a real date")
+    }
+
+    /// Guardrails and one proportionate-evidence entry for every category, which every file needs.
+    const GUARDRAILS_AND_EVIDENCE: &str = r#"
+        [[guardrails]]
+        effective_from = "2026-01-01"
+        max_bid_questions = 5
+        max_total_words = 2500
+        max_price_weight_without_reason = 40
+        [[proportionate_evidence]]
+        effective_from = "2026-01-01"
+        [[proportionate_evidence.categories]]
+        categories = [
+            "SERVICE_CATEGORY_BEFRIENDING_TELEPHONE", "SERVICE_CATEGORY_BEFRIENDING_FACE_TO_FACE",
+            "SERVICE_CATEGORY_GROUP_ACTIVITIES", "SERVICE_CATEGORY_COMMUNITY_CONNECTOR",
+            "SERVICE_CATEGORY_LOCAL_AREA_COORDINATION", "SERVICE_CATEGORY_TRANSPORT",
+            "SERVICE_CATEGORY_DIGITAL_INCLUSION", "SERVICE_CATEGORY_INTERGENERATIONAL",
+            "SERVICE_CATEGORY_PEER_SUPPORT", "SERVICE_CATEGORY_OTHER",
+        ]
+        [[proportionate_evidence.categories.bands]]
+        up_to_pence = 1000000
+        documents = ["DOCUMENT_KIND_SAFEGUARDING_ADULTS_POLICY"]
+        cover = { DOCUMENT_KIND_PUBLIC_LIABILITY_INSURANCE = 200000000 }
+        [[proportionate_evidence.categories.bands]]
+        cover = { DOCUMENT_KIND_PUBLIC_LIABILITY_INSURANCE = 500000000 }
+    "#;
+
+    fn later() -> String {
+        format!("{LATER}{GUARDRAILS_AND_EVIDENCE}")
     }
 
     const LATER: &str = r#"
@@ -244,7 +473,7 @@ mod tests {
 
     #[test]
     fn a_set_with_a_later_effective_date_takes_over_from_that_date() {
-        let rules = Rules::parse(LATER, "test").expect("valid");
+        let rules = Rules::parse(&later(), "test").expect("valid");
         let notice = |date| rules.thresholds_on(date).map(|set| set.notice_pence);
         assert_eq!(notice(ymd(2027, 12, 31)), Some(3_000_000));
         assert_eq!(notice(ymd(2028, 1, 1)), Some(3_500_000));
@@ -254,10 +483,10 @@ mod tests {
 
     #[test]
     fn dates_may_be_quoted_or_bare_toml_dates() {
-        let bare = LATER.replace("\"2028-01-01\"", "2028-01-01");
+        let bare = later().replace("\"2028-01-01\"", "2028-01-01");
         let rules = Rules::parse(&bare, "test").expect("bare dates are read");
         assert_eq!(rules.thresholds[1].effective_from, ymd(2028, 1, 1));
-        let wrong = LATER.replace("\"2028-01-01\"", "\"1 January 2028\"");
+        let wrong = later().replace("\"2028-01-01\"", "\"1 January 2028\"");
         let error = Rules::parse(&wrong, "test").expect_err("not YYYY-MM-DD");
         assert!(error.to_string().contains("effective_from"), "{error}");
     }
@@ -265,12 +494,77 @@ mod tests {
     #[test]
     fn a_rules_file_is_read_and_a_missing_one_is_named() {
         let path = std::env::temp_dir().join(format!("tendering-rules-{}.toml", uuid::Uuid::new_v4()));
-        std::fs::write(&path, LATER).expect("write the test file");
+        std::fs::write(&path, later()).expect("write the test file");
         let read = Rules::from_file(&path).map(|rules| rules.thresholds.len());
         std::fs::remove_file(&path).expect("remove the test file");
         assert_eq!(read, Ok(2));
         let missing = Rules::from_file(&path).expect_err("the file is gone");
         assert!(missing.to_string().contains(&path.display().to_string()), "{missing}");
+    }
+
+    #[test]
+    fn the_embedded_guardrails_and_proportionate_evidence_are_in_force_from_2026() {
+        let rules = Rules::embedded().expect("rules.toml parses");
+        let in_force = rules.in_force_on(ymd(2026, 3, 2)).expect("in force");
+        assert_eq!(
+            (
+                in_force.guardrails.max_bid_questions,
+                in_force.guardrails.max_total_words,
+                in_force.guardrails.max_price_weight_without_reason
+            ),
+            (5, 2_500, 40)
+        );
+        let befriending = |pence| {
+            in_force.evidence.allowance(ServiceCategory::BefriendingFaceToFace, Some(pence)).expect("befriending")
+        };
+        assert_eq!(befriending(950_000).ceiling(DocumentKind::PublicLiabilityInsurance), Some(200_000_000));
+        assert_eq!(befriending(950_000).ceiling(DocumentKind::EmployersLiabilityInsurance), Some(500_000_000));
+        assert!(!befriending(950_000).allows(DocumentKind::ProfessionalIndemnityInsurance));
+        assert!(!befriending(950_000).allows(DocumentKind::HealthAndSafetyPolicy));
+        assert!(befriending(3_000_001).allows(DocumentKind::HealthAndSafetyPolicy), "above GBP 30,000");
+        let coffee = in_force.evidence.allowance(ServiceCategory::GroupActivities, None).expect("the lowest band");
+        assert!(coffee.allows(DocumentKind::HealthAndSafetyPolicy), "a venue's");
+        assert!(rules.in_force_on(ymd(2025, 12, 31)).expect_err("nothing before 2026").contains("2025-12-31"));
+    }
+
+    #[test]
+    fn bad_guardrails_and_evidence_rules_are_refused_saying_what_is_wrong() {
+        let base = LATER;
+        let cases = [
+            (
+                GUARDRAILS_AND_EVIDENCE.replace("SERVICE_CATEGORY_OTHER", "SERVICE_CATEGORY_WALKING"),
+                "SERVICE_CATEGORY_WALKING",
+            ),
+            (
+                GUARDRAILS_AND_EVIDENCE.replace("\"SERVICE_CATEGORY_OTHER\",", ""),
+                "SERVICE_CATEGORY_OTHER is named by 0",
+            ),
+            (
+                GUARDRAILS_AND_EVIDENCE.replace("DOCUMENT_KIND_SAFEGUARDING_ADULTS_POLICY", "DOCUMENT_KIND_HARD_HAT"),
+                "DOCUMENT_KIND_HARD_HAT",
+            ),
+            (
+                GUARDRAILS_AND_EVIDENCE.replace(
+                    "[\"DOCUMENT_KIND_SAFEGUARDING_ADULTS_POLICY\"]",
+                    "[\"DOCUMENT_KIND_PUBLIC_LIABILITY_INSURANCE\"]",
+                ),
+                "is insurance",
+            ),
+            (
+                GUARDRAILS_AND_EVIDENCE.replace(
+                    "{ DOCUMENT_KIND_PUBLIC_LIABILITY_INSURANCE = 200000000 }",
+                    "{ DOCUMENT_KIND_EQUALITY_POLICY = 1 }",
+                ),
+                "is not insurance",
+            ),
+            (GUARDRAILS_AND_EVIDENCE.replace("up_to_pence = 1000000\n", ""), "only the last band"),
+            (GUARDRAILS_AND_EVIDENCE.replace("[[guardrails]]", "[[old_guardrails]]"), "guardrails"),
+        ];
+        for (rest, expected) in cases {
+            let error = Rules::parse(&format!("{base}\n{rest}"), "test.toml").expect_err(expected);
+            assert!(error.to_string().contains(expected), "{error} should mention {expected}");
+        }
+        Rules::parse(&format!("{base}\n{GUARDRAILS_AND_EVIDENCE}"), "test.toml").expect("the unchanged rules are fine");
     }
 
     #[test]
@@ -303,6 +597,7 @@ mod tests {
             (format!("{thresholds}\n{}", bands(band(""))), "vat_basis_points"),
         ];
         for (text, expected) in cases {
+            let text = format!("{text}\n{GUARDRAILS_AND_EVIDENCE}");
             let error = Rules::parse(&text, "test.toml").expect_err(expected);
             assert!(error.to_string().starts_with("test.toml: "), "{error}");
             assert!(error.to_string().contains(expected), "{error} should mention {expected}");

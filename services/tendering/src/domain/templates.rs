@@ -70,8 +70,11 @@ pub fn create_from_template(
         .bands_on(today)
         .map(|bands| evidence_for(overrides.estimated_value.as_ref(), bands, rules.vat_basis_points))
         .unwrap_or_default();
+    let categories =
+        if template.category == ServiceCategory::Unspecified { Vec::new() } else { vec![template.category.into()] };
     let mut tender = Tender {
         category: template.category.into(),
+        categories,
         description_sections: template.sections(),
         criteria: template.criteria.clone(),
         bid_questions: template.bid_questions(),
@@ -81,6 +84,17 @@ pub fn create_from_template(
     };
     apply(&mut tender, overrides, &paths_set_in(overrides));
     Ok(tender)
+}
+
+/// The (heading, guidance) of each description section template `template_id` gives; none for the
+/// blank template or an unknown id. A section still holding its guidance is not yet written.
+pub fn guidance(template_id: &str) -> Vec<(&'static str, &'static str)> {
+    all()
+        .into_iter()
+        .find(|template| template.id == template_id)
+        .and_then(|template| template.guidance)
+        .map(|guidance| HEADINGS.into_iter().zip(guidance).collect())
+        .unwrap_or_default()
 }
 
 fn evidence_bands(set: &BandSet) -> Vec<EvidenceBand> {
@@ -599,6 +613,7 @@ mod tests {
         assert_eq!(tender.estimated_value, Some(pounds(25_000, true)));
         assert_eq!(tender.template_id, "befriending");
         assert_eq!(tender.category, i32::from(ServiceCategory::BefriendingFaceToFace));
+        assert_eq!(tender.categories, [i32::from(ServiceCategory::BefriendingFaceToFace)]);
         assert_eq!(tender.criteria.len(), 5);
         assert_eq!(tender.bid_questions.len(), 3);
         assert_eq!(tender.description_sections.len(), 4);

@@ -1,10 +1,7 @@
 //! What a tender must be. A draft may be incomplete but what it holds must be well formed
-//! ([`check_fields`]); publishing needs it complete, in time and below threshold, and it must not
-//! restrict who may bid ([`publish_problems`]). Once published, its value decides what the council
-//! must publish ([`publication_duties`]).
-//!
-//! Below threshold there is no selection stage (Procurement Act 2023 s85) and insurance is never a
-//! condition of taking part (s22(3)(b)): those rules are checked here, before anyone can bid.
+//! ([`check_fields`]); publishing needs it complete, in time and below threshold, and within the
+//! guardrails that keep it open to small charities ([`publish_problems`], with `guardrails`). Once
+//! published, its value decides what the council must publish ([`publication_duties`]).
 
 use std::collections::HashSet;
 
@@ -26,9 +23,12 @@ use proto::commissioning::tendering::v1::{
 
 use super::identifiers::{check_buyer_identifier, check_identifier};
 use super::rules::ThresholdSet;
+use super::guardrails::guardrail_problems;
+use super::rules::{InForce, ThresholdSet};
 
-/// The most questions a tender may ask: a small charity should be able to answer in an afternoon.
-pub const MAX_BID_QUESTIONS: usize = 5;
+/// The most questions a draft may hold while it is written; publishing allows fewer (the
+/// configured guardrail).
+const DRAFT_QUESTIONS_MAX: usize = 20;
 
 const TITLE_MAX: usize = 200;
 const SUMMARY_MAX: usize = 1_000;
@@ -43,6 +43,7 @@ const SCALE_DESCRIPTION_MAX: usize = 500;
 const LOT_TITLE_MAX: usize = 200;
 const LOT_DESCRIPTION_MAX: usize = 2_000;
 const CLIENT_GROUP_MAX: usize = 200;
+const PRICE_WEIGHT_REASON_MAX: usize = 1_000;
 const ORGANISATION_NAME_MAX: usize = 200;
 /// Ids become parts of paths, events and NATS subjects, so they are short tokens.
 const ID_MAX: usize = 64;
@@ -75,6 +76,16 @@ pub fn check_fields(tender: &Tender, path: &str) -> Vec<FieldViolation> {
         v.check(field(&section_path, "body"), optional_text(&section.body, BODY_MAX));
     }
     v.check(at("category"), known_enum::<ServiceCategory>(tender.category, CATEGORIES));
+    let mut seen = HashSet::new();
+    for (index, category) in tender.categories.iter().enumerate() {
+        let category_path = element(path, "categories", index);
+        if let Err(invalid) = required_enum::<ServiceCategory>(*category, CATEGORIES) {
+            v.add(invalid.at(category_path));
+        } else if !seen.insert(*category) {
+            v.add(FieldViolation::new(category_path, "this category is already named: name each category once"));
+        }
+    }
+    v.check(at("price_weight_reason"), optional_text(&tender.price_weight_reason, PRICE_WEIGHT_REASON_MAX));
     for (index, code) in tender.cpv_codes.iter().enumerate() {
         v.check(element(path, "cpv_codes", index), cpv_code(code));
     }
@@ -130,22 +141,43 @@ pub fn fill_ids(tender: &mut Tender) {
     }
 }
 
+/// The categories a tender buys: `categories`, or the single `category` of an older client.
+pub fn categories_of(tender: &Tender) -> Vec<ServiceCategory> {
+    let given: &[i32] =
+        if tender.categories.is_empty() { std::slice::from_ref(&tender.category) } else { &tender.categories };
+    given
+        .iter()
+        .filter_map(|category| ServiceCategory::try_from(*category).ok())
+        .filter(|category| *category != ServiceCategory::Unspecified)
+        .collect()
+}
+
 /// One reason a tender cannot be published yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishProblem {
+    /// Which rule: "PUBLISH" for what publishing needs, or a guardrail's name such as
+    /// "TOO_MANY_QUESTIONS" (the PreconditionFailure violation's type).
+    pub kind: &'static str,
     /// The field path, e.g. "bid_deadline" or "criteria[1].weight".
     pub subject: String,
     /// Plain English, saying what to do.
     pub description: String,
 }
 
+impl PublishProblem {
+    pub fn new(kind: &'static str, subject: &str, description: impl Into<String>) -> Self {
+        Self { kind, subject: subject.to_owned(), description: description.into() }
+    }
+}
+
 /// Why a tender cannot be published now, one problem per entry, empty when it can. `now` is the
-/// server clock; `minimum_period` the configured shortest time from publishing to the bid deadline.
+/// server clock; `minimum_period` the configured shortest time from publishing to the bid deadline;
+/// `rules` the sets in force today.
 pub fn publish_problems(
     tender: &Tender,
     now: DateTime<Utc>,
     minimum_period: Duration,
-    thresholds: &ThresholdSet,
+    rules: &InForce<'_>,
     vat_basis_points: u64,
 ) -> Vec<PublishProblem> {
     let mut problems = Problems::default();
@@ -160,8 +192,8 @@ pub fn publish_problems(
         problems.add(&violation.field, violation.description);
     }
     check_areas_belong(&mut problems, tender);
-    check_below_threshold(&mut problems, tender, thresholds, vat_basis_points);
-    check_who_may_bid(&mut problems, tender);
+    check_below_threshold(&mut problems, tender, rules.thresholds, vat_basis_points);
+    problems.0.extend(guardrail_problems(tender, rules.guardrails, rules.evidence, vat_basis_points));
     problems.0
 }
 
@@ -334,10 +366,12 @@ fn check_procedure(v: &mut Violations, tender: &Tender, path: &str) {
 
 fn check_bid_questions(v: &mut Violations, tender: &Tender, path: &str) {
     let count = tender.bid_questions.len();
-    if count > MAX_BID_QUESTIONS {
+    if count > DRAFT_QUESTIONS_MAX {
         v.add(FieldViolation::new(
             field(path, "bid_questions"),
-            format!("too many: {count} questions given, at most {MAX_BID_QUESTIONS} allowed"),
+            format!(
+                "too many: {count} questions given, at most {DRAFT_QUESTIONS_MAX} in a draft (and fewer to publish)"
+            ),
         ));
     }
     let mut ids = HashSet::new();
@@ -567,7 +601,7 @@ struct Problems(Vec<PublishProblem>);
 
 impl Problems {
     fn add(&mut self, subject: &str, description: impl Into<String>) {
-        self.0.push(PublishProblem { subject: subject.to_owned(), description: description.into() });
+        self.0.push(PublishProblem::new("PUBLISH", subject, description));
     }
 }
 
@@ -584,9 +618,11 @@ fn required_for_publishing(problems: &mut Problems, tender: &Tender) {
             "required: describe the service under at least one heading (a template gives you the headings)",
         );
     }
-    if tender.category == 0 {
-        problems
-            .add("category", "required: choose the service category; it decides which providers hear of the tender");
+    if categories_of(tender).is_empty() {
+        problems.add(
+            "categories",
+            "required: choose every service category the tender buys; they decide which providers hear of it",
+        );
     }
     if tender.areas.is_empty() {
         problems.add("areas", "required: name at least one area where the service is wanted");
@@ -718,44 +754,6 @@ fn check_below_threshold(problems: &mut Problems, tender: &Tender, thresholds: &
     }
 }
 
-/// Nothing restricts who may bid (Procurement Act 2023 s85): no pass/fail criterion or question
-/// assessing a bidder's suitability, and no insurance at bid time (s22(3)(b)).
-fn check_who_may_bid(problems: &mut Problems, tender: &Tender) {
-    for (index, criterion) in tender.criteria.iter().enumerate() {
-        if criterion.kind != i32::from(CriterionKind::PassFail) {
-            continue;
-        }
-        if let Some(reason) = suitability_condition(&format!("{} {}", criterion.name, criterion.description)) {
-            problems.add(&element("", "criteria", index), format!("this pass/fail criterion {reason}"));
-        }
-    }
-    for (index, question) in tender.bid_questions.iter().enumerate() {
-        if let Some(reason) = suitability_condition(&question.text) {
-            problems.add(&field(&element("", "bid_questions", index), "text"), format!("this question {reason}"));
-        }
-    }
-}
-
-/// Words that mark a condition on who may bid, rather than on what is offered.
-const SUITABILITY_WORDS: [&str; 5] = ["turnover", "years trading", "years of trading", "accounts", "accreditation"];
-
-/// Why `text` may not be asked of bidders below threshold, if it may not.
-fn suitability_condition(text: &str) -> Option<&'static str> {
-    let text = text.to_lowercase();
-    if text.contains("insurance") {
-        return Some(
-            "asks about insurance: insurance may not be a condition of taking part below threshold (Procurement Act \
-             2023 s22(3)(b)); bidders declare they will hold it and the winner shows it before award, so list it \
-             under evidence_requirements instead",
-        );
-    }
-    SUITABILITY_WORDS.iter().any(|word| text.contains(word)).then_some(
-        "assesses the bidder's suitability (turnover, years of trading, accounts or accreditation): below threshold \
-         there is no selection stage and a tender may not restrict who can bid (Procurement Act 2023 s85); assess \
-         what the bidder proposes to deliver instead, or remove it",
-    )
-}
-
 // ----- wording -----
 
 fn vat_included(pence: u64) -> Money {
@@ -780,7 +778,7 @@ fn period_in_words(period: Duration) -> String {
 }
 
 /// 9000 as "9,000".
-fn grouped(value: i64) -> String {
+pub(crate) fn grouped(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();
     let mut grouped = String::new();
     for (index, digit) in digits.chars().enumerate() {
@@ -800,7 +798,7 @@ pub(crate) fn percent(basis_points: i64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use proto::commissioning::common::v1::{Date, DateRange, OrganisationRef};
     use proto::commissioning::tendering::v1::{BidQuestion, DescriptionSection, Funder, ScaleLevel};
 
@@ -816,7 +814,7 @@ mod tests {
         DateTime::parse_from_rfc3339(rfc3339).expect("a time").with_timezone(&Utc)
     }
 
-    fn now() -> DateTime<Utc> {
+    pub(crate) fn now() -> DateTime<Utc> {
         time("2026-03-02T09:00:00Z")
     }
 
@@ -824,7 +822,7 @@ mod tests {
         Some(platform::time::to_timestamp(time))
     }
 
-    fn pence(amount_pence: i64, vat_included: bool) -> Option<Money> {
+    pub(crate) fn pence(amount_pence: i64, vat_included: bool) -> Option<Money> {
         Some(Money { amount_pence, currency: "GBP".into(), vat_included })
     }
 
@@ -832,7 +830,7 @@ mod tests {
         Some(Date { year, month, day })
     }
 
-    fn rules() -> Rules {
+    pub(crate) fn rules() -> Rules {
         Rules::embedded().expect("rules.toml parses")
     }
 
@@ -841,12 +839,12 @@ mod tests {
     }
 
     /// A befriending tender ready to publish at `now()`.
-    fn complete() -> Tender {
+    pub(crate) fn complete() -> Tender {
         complete_from("befriending")
     }
 
-    /// A tender from `template` ready to publish at `now()`.
-    fn complete_from(template: &str) -> Tender {
+    /// A tender from `template` ready to publish at `now()`: the officer has written each section.
+    pub(crate) fn complete_from(template: &str) -> Tender {
         let officer = Tender {
             title: "Befriending in Brixton".into(),
             summary: "Weekly visits for lonely older people in Brixton.".into(),
@@ -865,19 +863,24 @@ mod tests {
             create_from_template(template, &officer, &rules(), london_date(now())).expect("a known template");
         tender.status = TenderStatus::Draft.into();
         tender.council_id = "lambeth".into();
+        for section in &mut tender.description_sections {
+            section.body = format!("Our own words on {} in Brixton.", section.heading.to_lowercase());
+        }
         fill_ids(&mut tender);
         tender
     }
 
-    fn problems(tender: &Tender) -> Vec<PublishProblem> {
-        publish_problems(tender, now(), MINIMUM, &thresholds(), rules().vat_basis_points)
+    pub(crate) fn problems(tender: &Tender) -> Vec<PublishProblem> {
+        let rules = rules();
+        let in_force = rules.in_force_on(london_date(now())).expect("rules in force");
+        publish_problems(tender, now(), MINIMUM, &in_force, rules.vat_basis_points)
     }
 
-    fn subjects(problems: &[PublishProblem]) -> Vec<&str> {
+    pub(crate) fn subjects(problems: &[PublishProblem]) -> Vec<&str> {
         problems.iter().map(|problem| problem.subject.as_str()).collect()
     }
 
-    fn problem<'a>(problems: &'a [PublishProblem], subject: &str) -> &'a str {
+    pub(crate) fn problem<'a>(problems: &'a [PublishProblem], subject: &str) -> &'a str {
         problems
             .iter()
             .find(|problem| problem.subject == subject)
@@ -913,7 +916,7 @@ mod tests {
                 "title",
                 "summary",
                 "description_sections",
-                "category",
+                "categories",
                 "areas",
                 "estimated_value",
                 "criteria",
@@ -1017,30 +1020,6 @@ mod tests {
         let found = problems(&tender);
         assert_eq!(subjects(&found), ["invited_provider_ids"]);
         assert!(problem(&found, "invited_provider_ids").contains("s85"));
-    }
-
-    #[test]
-    fn pass_fail_conditions_on_who_may_bid_are_refused() {
-        let mut tender = complete();
-        tender.criteria.push(Criterion {
-            id: "turnover".into(),
-            name: "Financial standing".into(),
-            description: "Bidders must show an annual Turnover of at least GBP 50,000.".into(),
-            kind: CriterionKind::PassFail.into(),
-            ..Default::default()
-        });
-        tender.criteria.push(Criterion {
-            id: "insured".into(),
-            name: "Public liability insurance held".into(),
-            kind: CriterionKind::PassFail.into(),
-            ..Default::default()
-        });
-        tender.bid_questions[0].text = "How many years of trading do you have?".into();
-        let found = problems(&tender);
-        assert_eq!(subjects(&found), ["criteria[5]", "criteria[6]", "bid_questions[0].text"]);
-        assert!(problem(&found, "criteria[5]").contains("Procurement Act 2023 s85"));
-        assert!(problem(&found, "criteria[6]").contains("s22(3)(b)"));
-        assert!(problem(&found, "criteria[6]").contains("before award"));
     }
 
     #[test]
@@ -1172,7 +1151,6 @@ mod tests {
         assert_eq!(
             fields(&check_fields(&tender, "tender")),
             [
-                "tender.bid_questions",
                 "tender.bid_questions[1].id",
                 "tender.bid_questions[2].text",
                 "tender.bid_questions[2].word_limit",
@@ -1180,6 +1158,37 @@ mod tests {
                 "tender.bid_questions[4].id",
             ]
         );
+        // Six is too many to publish (a guardrail) but a draft may hold up to 20 while it is written.
+        tender.bid_questions = (1..=21).map(|n| question(&format!("q{n}"), "Why?", 100)).collect();
+        let violations = check_fields(&tender, "tender");
+        assert_eq!(fields(&violations), ["tender.bid_questions"]);
+        assert!(violations[0].description.contains("at most 20 in a draft"), "{violations:?}");
+        tender.bid_questions.truncate(20);
+        assert_eq!(check_fields(&tender, "tender"), []);
+    }
+
+    #[test]
+    fn categories_are_known_and_each_named_once() {
+        let tender = Tender {
+            categories: vec![
+                ServiceCategory::BefriendingFaceToFace.into(),
+                ServiceCategory::GroupActivities.into(),
+                ServiceCategory::BefriendingFaceToFace.into(),
+                0,
+                99,
+            ],
+            ..Default::default()
+        };
+        assert_eq!(
+            fields(&check_fields(&tender, "tender")),
+            ["tender.categories[2]", "tender.categories[3]", "tender.categories[4]"]
+        );
+        let both = [ServiceCategory::BefriendingFaceToFace, ServiceCategory::GroupActivities];
+        let tender = Tender { categories: both.map(i32::from).to_vec(), ..Default::default() };
+        assert_eq!(categories_of(&tender), both);
+        let older = Tender { category: ServiceCategory::Transport.into(), ..Default::default() };
+        assert_eq!(categories_of(&older), [ServiceCategory::Transport], "an older client's single category");
+        assert_eq!(categories_of(&Tender::default()), []);
     }
 
     #[test]

@@ -14,8 +14,8 @@ use tonic::{Request, Response};
 use super::access::{ensure_buying_officer, ensure_visible, shown_to, status_name};
 use super::{Answer, TenderingApi};
 use crate::domain::{
-    amendment, check_fields, create_from_template, fill_ids, normalise_areas, publication_duties, publish_problems,
-    templates,
+    PublishProblem, amendment, check_fields, create_from_template, fill_ids, guardrail_problems, normalise_areas,
+    publication_duties, publish_problems, templates,
 };
 use crate::events;
 use crate::store::{bids, tenders};
@@ -84,7 +84,7 @@ impl TenderingApi {
         if paths.is_empty() {
             return Err(Error::invalid("update_mask", "nothing to change: name the fields in update_mask").into());
         }
-        let minimum_period = self.minimum_bid_period;
+        let (rules, minimum_period) = (self.rules.clone(), self.minimum_bid_period);
         let tender = self
             .db
             .unit_of_work(|txn| {
@@ -122,6 +122,24 @@ impl TenderingApi {
                         return Err(Error::InvalidArgument(violations));
                     }
                     normalise_areas(&mut stored.tender);
+                    if published {
+                        // A published tender keeps the rules it was published under.
+                        let published_on = stored.tender.publish_time.as_ref().and_then(from_timestamp).unwrap_or(now);
+                        let in_force = rules.in_force_on(london_date(published_on)).map_err(Error::internal)?;
+                        let problems = guardrail_problems(
+                            &stored.tender,
+                            in_force.guardrails,
+                            in_force.evidence,
+                            rules.vat_basis_points,
+                        );
+                        if !problems.is_empty() {
+                            return Err(refusal(
+                                "the amendment would break the guardrails for small charities",
+                                "TENDER_GUARDRAILS",
+                                problems,
+                            ));
+                        }
+                    }
                     let mut details = serde_json::json!({ "fields": paths });
                     let amended = if published {
                         let material = amendment::is_material(&paths, request.material);
@@ -174,29 +192,15 @@ impl TenderingApi {
                     let mut stored = locked(txn, &id).await?;
                     ensure_buying_officer(&caller, &stored.tender)?;
                     let now = database_now(txn).await?;
-                    let today = london_date(now);
-                    let thresholds = rules.thresholds_on(today).ok_or_else(|| {
-                        Error::internal(format!("no procurement thresholds are configured for {today}"))
-                    })?;
+                    let in_force = rules.in_force_on(london_date(now)).map_err(Error::internal)?;
                     fill_ids(&mut stored.tender);
                     let problems =
-                        publish_problems(&stored.tender, now, minimum_period, thresholds, rules.vat_basis_points);
+                        publish_problems(&stored.tender, now, minimum_period, &in_force, rules.vat_basis_points);
                     if !problems.is_empty() {
-                        return Err(Error::FailedPreconditions {
-                            message: "the tender cannot be published yet".into(),
-                            reason: "TENDER_NOT_READY",
-                            violations: problems
-                                .into_iter()
-                                .map(|problem| PreconditionViolation {
-                                    kind: "PUBLISH".into(),
-                                    subject: problem.subject,
-                                    description: problem.description,
-                                })
-                                .collect(),
-                        });
+                        return Err(refusal("the tender cannot be published yet", "TENDER_NOT_READY", problems));
                     }
                     stored.tender.publication_duties =
-                        Some(publication_duties(&stored.tender, thresholds, rules.vat_basis_points));
+                        Some(publication_duties(&stored.tender, in_force.thresholds, rules.vat_basis_points));
                     stored.tender.status = TenderStatus::ActiveEnquiries as i32;
                     stored.tender.publish_time = Some(to_timestamp(now));
                     let (_, wrapped) = master_key.new_data_key(&stored.tender.id).map_err(Error::internal)?;
@@ -284,8 +288,12 @@ impl TenderingApi {
         let page = Page::of(request.get_ref())?;
         let request = request.into_inner();
         let officer = caller.has_role(Role::Officer).then_some(caller.organisation_id.as_str());
-        let filter =
-            tenders::Filter { council_id: &request.council_id, statuses: &request.statuses, drafts_of: officer };
+        let filter = tenders::Filter {
+            council_id: &request.council_id,
+            statuses: &request.statuses,
+            categories: &request.categories,
+            drafts_of: officer,
+        };
         let found = tenders::list(self.db.conn(), &filter, page).await?;
         let next_page_token = page.next_token(found.len());
         let listed = found.into_iter().map(|tender| shown_to(&caller, tender)).collect();
@@ -318,6 +326,22 @@ pub(super) fn required_id(id: &str) -> Result<String, Error> {
         return Err(Error::invalid("tender_id", "required: the tender's id"));
     }
     Ok(id.trim().to_owned())
+}
+
+/// FAILED_PRECONDITION with one violation per problem, each typed by its rule.
+fn refusal(message: &str, reason: &'static str, problems: Vec<PublishProblem>) -> Error {
+    Error::FailedPreconditions {
+        message: message.to_owned(),
+        reason,
+        violations: problems
+            .into_iter()
+            .map(|problem| PreconditionViolation {
+                kind: problem.kind.into(),
+                subject: problem.subject,
+                description: problem.description,
+            })
+            .collect(),
+    }
 }
 
 /// FAILED_PRECONDITION unless the tender is published and its deadline, by the database clock

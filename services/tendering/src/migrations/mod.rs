@@ -6,6 +6,7 @@ mod m20261128_300001_tenders;
 mod m20261128_300002_contracts;
 mod m20261128_300003_tender_bid_count;
 mod m20261202_300004_bid_partners;
+mod m20261202_300005_tender_categories;
 
 /// Every migration of the tendering database, in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(m20261128_300002_contracts::Migration));
         migrations.push(Box::new(m20261128_300003_tender_bid_count::Migration));
         migrations.push(Box::new(m20261202_300004_bid_partners::Migration));
+        migrations.push(Box::new(m20261202_300005_tender_categories::Migration));
         migrations
     }
 }

@@ -1,6 +1,6 @@
-//! The tendering database: tenders, sealed bids and their consortium partners' answers,
-//! clarification questions, opening records, contracts, and what it hears of providers and
-//! evaluations.
+//! The tendering database: tenders and the categories they buy, sealed bids and their consortium
+//! partners' answers, clarification questions, opening records, contracts, and what it hears of
+//! providers and evaluations.
 
 pub mod bids;
 pub mod contracts;
@@ -9,4 +9,5 @@ pub mod known_providers;
 pub mod openings;
 pub mod partners;
 pub mod questions;
+pub mod tender_categories;
 pub mod tenders;

@@ -10,6 +10,8 @@ use proto::commissioning::tendering::v1::{Tender, TenderStatus};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition, ConnectionTrait, QueryOrder, QuerySelect};
 
+use super::tender_categories;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tender")]
 pub struct Model {
@@ -63,7 +65,7 @@ pub async fn insert<C: ConnectionTrait>(txn: &C, tender: &Tender, now: DateTime<
     }
     .insert(txn)
     .await?;
-    Ok(())
+    tender_categories::replace(txn, &tender.id, &tender.categories).await
 }
 
 /// Writes back a tender read with [`lock`], one revision on.
@@ -85,7 +87,7 @@ pub async fn save<C: ConnectionTrait>(txn: &C, stored: &Stored, now: DateTime<Ut
     }
     .update(txn)
     .await?;
-    Ok(())
+    tender_categories::replace(txn, &tender.id, &tender.categories).await
 }
 
 /// Records how many bids a tender holds, leaving its revision (and so its etag) alone: bids are
@@ -113,6 +115,8 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: &str) -> Result<Option<Stored>
 pub struct Filter<'a> {
     pub council_id: &'a str,
     pub statuses: &'a [i32],
+    /// Tenders buying any of these categories.
+    pub categories: &'a [i32],
     /// Drafts of this council are included too (the caller is its officer).
     pub drafts_of: Option<&'a str>,
 }
@@ -135,6 +139,9 @@ pub async fn list<C: ConnectionTrait>(db: &C, filter: &Filter<'_>, page: Page) -
     }
     if !filter.statuses.is_empty() {
         query = query.filter(Column::Status.is_in(filter.statuses.to_vec()));
+    }
+    if !filter.categories.is_empty() {
+        query = query.filter(Column::Id.in_subquery(tender_categories::buying_any(filter.categories)));
     }
     query.all(db).await?.into_iter().map(|row| stored(row).map(|stored| stored.tender)).collect()
 }

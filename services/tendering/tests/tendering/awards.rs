@@ -45,7 +45,9 @@ async fn an_award_waits_for_the_evaluation_and_the_winners_evidence() {
     let registered = ProviderRegistered { provider: Some(profile), ..Default::default() };
     publish_event(&app.bus, "providers.provider_registered", "platform", "brixton-friends", registered).await;
 
+    // GBP 25,000: GBP 5m public liability cover is proportionate to befriending of this value.
     let mut wanted = befriending(Duration::from_secs(1), Duration::from_secs(4));
+    wanted.estimated_value = Some(gbp(25_000));
     wanted.evidence_requirements = vec![EvidenceRequirement {
         kind: DocumentKind::PublicLiabilityInsurance as i32,
         minimum_cover: Some(gbp(5_000_000)),

@@ -7,29 +7,9 @@ use platform::testing::with_token;
 use prost::Message;
 use proto::commissioning::events::v1::{TenderAmended, TenderCancelled};
 use proto::commissioning::tendering::v1::*;
-use sea_orm::ConnectionTrait;
 use tonic::Code;
 
 use super::support::*;
-
-async fn amend(app: &App, changes: Tender, paths: &[&str], reason: &str) -> Result<Tender, tonic::Status> {
-    let request = UpdateTenderRequest {
-        tender: Some(changes),
-        update_mask: Some(prost_types::FieldMask { paths: paths.iter().map(|path| (*path).to_owned()).collect() }),
-        amendment_reason: reason.into(),
-        material: false,
-    };
-    let response = client(app).await.update_tender(with_token(request, &lambeth_officer())).await?;
-    Ok(response.into_inner().tender.expect("tender"))
-}
-
-/// The payloads of the outbox's events of `event_type`.
-async fn outbox(app: &App, event_type: &str) -> Vec<Vec<u8>> {
-    let db = app.database().await;
-    let sql = format!("SELECT payload FROM outbox WHERE event_type = '{event_type}'");
-    let rows = db.conn().query_all_raw(sea_orm::Statement::from_string(db.backend(), sql)).await.expect("read");
-    rows.iter().map(|row| row.try_get("", "payload").expect("bytes")).collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amendments_tell_bidders_and_a_material_one_extends_the_deadline() {

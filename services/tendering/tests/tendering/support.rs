@@ -13,6 +13,7 @@ use proto::commissioning::compliance::v1::{InsuranceDetails, UploadDocumentMetad
 use proto::commissioning::events::v1::{EvaluationCompleted, LotRanking, RankedBidSummary};
 use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
 use proto::commissioning::tendering::v1::*;
+use sea_orm::ConnectionTrait;
 use tendering::Tendering;
 use tonic::transport::Channel;
 
@@ -64,6 +65,18 @@ fn at(time: DateTime<Utc>) -> prost_types::Timestamp {
     platform::time::to_timestamp(time)
 }
 
+/// What an officer writes under the befriending template's headings in place of its guidance.
+pub fn own_words() -> Vec<DescriptionSection> {
+    [
+        ("What we want", "Weekly home visits of an hour by trained volunteers, for up to 20 people at a time."),
+        ("Who it is for", "People over 65 in Brixton who live alone, referred by GPs, social workers or themselves."),
+        ("Where", "Brixton (SW2), including the sheltered housing on Brixton Hill."),
+        ("Outcomes we are looking for", "Fewer people saying they often feel lonely after six months."),
+    ]
+    .map(|(heading, body)| DescriptionSection { heading: heading.into(), body: body.into() })
+    .to_vec()
+}
+
 /// What an officer fills in over the befriending template: a GBP 8,000 tender in Brixton whose
 /// enquiries end after `enquiries` and bids after `deadline`.
 pub fn befriending(enquiries: Duration, deadline: Duration) -> Tender {
@@ -71,6 +84,7 @@ pub fn befriending(enquiries: Duration, deadline: Duration) -> Tender {
     Tender {
         title: "Befriending for isolated older people, Brixton".into(),
         summary: "Weekly visits and calls for people over 65 who live alone.".into(),
+        description_sections: own_words(),
         areas: vec![Area {
             council_id: "lambeth".into(),
             label: "Brixton".into(),
@@ -87,18 +101,36 @@ pub fn befriending(enquiries: Duration, deadline: Duration) -> Tender {
     }
 }
 
-/// Creates and publishes `tender` from the befriending template as Lambeth.
-pub async fn published(app: &App, tender: Tender) -> Tender {
+/// Creates `tender` from `template` as Lambeth's officer: a draft.
+pub async fn drafted(app: &App, template: &str, tender: Tender) -> Tender {
     let create = CreateTenderRequest {
         request_id: uuid::Uuid::new_v4().to_string(),
-        template_id: "befriending".into(),
+        template_id: template.into(),
         tender: Some(tender),
     };
     let draft = client(app).await.create_tender(with_token(create, &lambeth_officer())).await;
-    let draft = draft.expect("created").into_inner().tender.expect("tender");
-    let publish = PublishTenderRequest { tender_id: draft.id.clone() };
-    let done = client(app).await.publish_tender(with_token(publish, &lambeth_officer())).await;
-    done.expect("published").into_inner().tender.expect("tender")
+    draft.expect("created").into_inner().tender.expect("tender")
+}
+
+/// Publishes Lambeth's draft `id` as its officer.
+pub async fn publish(app: &App, id: &str) -> Result<Tender, tonic::Status> {
+    let publish = PublishTenderRequest { tender_id: id.into() };
+    let done = client(app).await.publish_tender(with_token(publish, &lambeth_officer())).await?;
+    Ok(done.into_inner().tender.expect("tender"))
+}
+
+/// Creates and publishes `tender` from the befriending template as Lambeth.
+pub async fn published(app: &App, tender: Tender) -> Tender {
+    let draft = drafted(app, "befriending", tender).await;
+    publish(app, &draft.id).await.expect("published")
+}
+
+/// The (type, subject) of each PreconditionFailure violation of a refusal, and their descriptions.
+pub fn violations(status: &tonic::Status) -> (Vec<(String, String)>, Vec<String>) {
+    use tonic_types::StatusExt;
+    let violations = status.get_details_precondition_failure().map(|failure| failure.violations).unwrap_or_default();
+    let named = violations.iter().map(|violation| (violation.r#type.clone(), violation.subject.clone())).collect();
+    (named, violations.into_iter().map(|violation| violation.description).collect())
 }
 
 /// A complete bid on `tender`: one answer per question of `words` words, the price in pounds.
@@ -185,6 +217,26 @@ pub async fn evaluation_completed(bus: &platform::events::EventBus, tender: &Ten
         complete_time: None,
     };
     publish_event(bus, "evaluation.completed", "lambeth", "evaluation-1", completed).await;
+}
+
+/// Amends Lambeth's published tender (or changes its draft) as its officer, changing `paths`.
+pub async fn amend(app: &App, changes: Tender, paths: &[&str], reason: &str) -> Result<Tender, tonic::Status> {
+    let request = UpdateTenderRequest {
+        tender: Some(changes),
+        update_mask: Some(prost_types::FieldMask { paths: paths.iter().map(|path| (*path).to_owned()).collect() }),
+        amendment_reason: reason.into(),
+        material: false,
+    };
+    let response = client(app).await.update_tender(with_token(request, &lambeth_officer())).await?;
+    Ok(response.into_inner().tender.expect("tender"))
+}
+
+/// The payloads of the outbox's events of `event_type`.
+pub async fn outbox(app: &App, event_type: &str) -> Vec<Vec<u8>> {
+    let db = app.database().await;
+    let sql = format!("SELECT payload FROM outbox WHERE event_type = '{event_type}'");
+    let rows = db.conn().query_all_raw(sea_orm::Statement::from_string(db.backend(), sql)).await.expect("read");
+    rows.iter().map(|row| row.try_get("", "payload").expect("bytes")).collect()
 }
 
 /// Waits until `time` has passed, then runs the scheduler once.
