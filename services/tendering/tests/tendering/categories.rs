@@ -66,9 +66,9 @@ async fn a_tender_buys_every_category_it_names(app: App) {
     assert_eq!((facts.category, facts.categories), (i32::from(VISITS), vec![i32::from(VISITS), i32::from(COFFEE)]));
 
     // ListTenders finds it by either category, not by another.
-    assert_eq!(listed(&app, &[COFFEE]).await, [tender.id.clone()]);
-    assert_eq!(listed(&app, &[VISITS]).await, [tender.id.clone()]);
-    assert_eq!(listed(&app, &[ServiceCategory::Transport, COFFEE]).await, [tender.id.clone()]);
+    assert_eq!(listed(&app, &[COFFEE]).await, [tender.id.as_str()]);
+    assert_eq!(listed(&app, &[VISITS]).await, [tender.id.as_str()]);
+    assert_eq!(listed(&app, &[ServiceCategory::Transport, COFFEE]).await, [tender.id.as_str()]);
     assert!(listed(&app, &[ServiceCategory::Transport]).await.is_empty(), "the draft with none is not listed either");
 
     // Open data: the codes of both categories, described by both.
