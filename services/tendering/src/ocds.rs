@@ -39,9 +39,9 @@ use proto::commissioning::tendering::v1::{
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::domain::categories_of;
 use crate::domain::funding::split_by_shares;
 use crate::domain::tender_check::percent;
-use crate::domain::categories_of;
 
 /// The OCDS version the packages declare (major.minor, as the package schema wants it).
 pub const OCDS_VERSION: &str = "1.1";

@@ -21,9 +21,8 @@ use proto::commissioning::tendering::v1::{
     Criterion, CriterionKind, Funder, Lot, Procedure, PublicationDuties, Tender, TenderStatus, TieBreakRule,
 };
 
-use super::identifiers::{check_buyer_identifier, check_identifier};
-use super::rules::ThresholdSet;
 use super::guardrails::guardrail_problems;
+use super::identifiers::{check_buyer_identifier, check_identifier};
 use super::rules::{InForce, ThresholdSet};
 
 /// The most questions a draft may hold while it is written; publishing allows fewer (the
