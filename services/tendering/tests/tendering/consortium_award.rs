@@ -48,14 +48,16 @@ async fn a_consortium_is_awarded_once_every_partner_shows_its_evidence(complianc
     )
     .await;
     let mut wanted = befriending(Duration::from_secs(1), Duration::from_secs(5));
-    wanted.evidence_requirements = [DocumentKind::PublicLiabilityInsurance, DocumentKind::EmployersLiabilityInsurance]
-        .into_iter()
-        .map(|kind| EvidenceRequirement {
-            kind: kind as i32,
-            minimum_cover: Some(gbp(5_000_000)),
-            ..Default::default()
-        })
-        .collect();
+    // The covers proportionate to a befriending service of GBP 8,000.
+    wanted.evidence_requirements =
+        [(DocumentKind::PublicLiabilityInsurance, 2_000_000), (DocumentKind::EmployersLiabilityInsurance, 5_000_000)]
+            .into_iter()
+            .map(|(kind, pounds)| EvidenceRequirement {
+                kind: kind as i32,
+                minimum_cover: Some(gbp(pounds)),
+                ..Default::default()
+            })
+            .collect();
     let tender = published(&app, wanted).await;
     let lead_cover = insure(&compliance, LEAD, DocumentKind::PublicLiabilityInsurance, "lead-pl", 5_000_000).await;
     run_scheduler_after(&app, tender.enquiry_period_end.as_ref().expect("end")).await;
