@@ -7,7 +7,8 @@ use platform::Error;
 use platform::events::outbox::enqueue;
 use platform::time::to_timestamp;
 use proto::commissioning::events::v1::{
-    BidSubmitted, BiddersNotified, ConsortiumPartnerDeclined, ContractAwarded, ContractRegistered, FinanceLinked,
+    BidSubmitted, BiddersNotified, ConsortiumPartnerDeclined, ContractAwarded, ContractExtended, ContractRegistered,
+    FinanceLinked,
     NotifiedBidder, PublishedTender, TenderAmended, TenderCancelled, TenderClosed, TenderPublished, TenderUnsuccessful,
     UnsuccessfulReason,
 };
@@ -41,6 +42,8 @@ fn published_facts(tender: &Tender) -> PublishedTender {
         bid_deadline: tender.bid_deadline,
         publication_duties: tender.publication_duties.clone(),
         price_weight_reason: tender.price_weight_reason.clone(),
+        extension: tender.extension.clone(),
+        estimated_value_with_options: crate::domain::value_with_options(tender),
     }
 }
 
@@ -217,4 +220,33 @@ pub async fn finance_linked<C: ConnectionTrait>(txn: &C, contract: &Contract) ->
         tender_id: contract.tender_id.clone(),
     };
     enqueue(txn, "tendering.finance_linked", &contract.council_id, &contract.id, &event).await.map(|_| ())
+}
+
+/// A contract's option to extend was exercised: its new end date, the added value and the
+/// council's reference, for the finance system.
+pub async fn contract_extended<C: ConnectionTrait>(txn: &C, contract: &Contract) -> Result<(), Error> {
+    let exercised = contract.extension_exercise.clone().unwrap_or_default();
+    let event = ContractExtended {
+        contract_id: contract.id.clone(),
+        council_id: contract.council_id.clone(),
+        reference: exercised.reference,
+        previous_end_date: exercised.previous_end_date,
+        new_end_date: contract.period.and_then(|period| period.end_date),
+        added_value: exercised.added_value,
+        new_value: contract.value.clone(),
+        supplier_provider_id: contract
+            .supplier
+            .as_ref()
+            .map(|supplier| supplier.provider_id.clone())
+            .unwrap_or_default(),
+        tender_id: contract.tender_id.clone(),
+        purchase_order_number: contract
+            .finance
+            .as_ref()
+            .map(|finance| finance.purchase_order_number.clone())
+            .unwrap_or_default(),
+        exercised_by_user_id: exercised.exercised_by_user_id,
+        exercise_time: exercised.exercise_time,
+    };
+    enqueue(txn, "tendering.contract_extended", &contract.council_id, &contract.id, &event).await.map(|_| ())
 }

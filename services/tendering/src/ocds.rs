@@ -17,8 +17,9 @@
 //! `sourceParty` too, as the extension asks.
 //!
 //! Bids never appear: not their contents, prices, hashes or ids. The only amounts published are the
-//! tender's estimated value (and its lots') and contract values. OCDS amounts are numbers in pounds,
-//! so pence are divided by 100 here, at the edge; OCDS has no VAT flag, so an amount is published as
+//! tender's estimated value (its budget; with every option as `tender.value`, the upper estimate),
+//! its lots' and contract values. An option to extend is a period's `maxExtentDate`. OCDS amounts
+//! are numbers in pounds, so pence are divided by 100 here, at the edge; OCDS has no VAT flag, so an amount is published as
 //! recorded, VAT included or not.
 //!
 //! Values that an amendment changed are known only as they are now, except the bid deadline, whose
@@ -33,8 +34,8 @@ use platform::time::from_timestamp;
 use prost_types::Timestamp;
 use proto::commissioning::common::v1::{Date, DateRange, Money, OrgIdentifier, PostalAddress, ServiceCategory};
 use proto::commissioning::tendering::v1::{
-    Amendment, Contract, ContractStatus, Criterion, CriterionKind, Funder, OpeningEntry, OpeningRecord, Procedure,
-    Supplier, Tender, TenderStatus,
+    Amendment, Contract, ContractExtension, ContractStatus, Criterion, CriterionKind, Funder, OpeningEntry,
+    OpeningRecord, Procedure, Supplier, Tender, TenderStatus,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -42,6 +43,7 @@ use serde_json::Value;
 use crate::domain::categories_of;
 use crate::domain::funding::split_by_shares;
 use crate::domain::tender_check::percent;
+use crate::domain::value_with_options;
 
 /// The OCDS version the packages declare (major.minor, as the package schema wants it).
 pub const OCDS_VERSION: &str = "1.1";
@@ -326,7 +328,7 @@ impl Compiler<'_> {
                 date: signed.map(rfc3339),
                 value: value(contract.value.as_ref()),
                 suppliers,
-                contract_period: period(contract.period.as_ref()),
+                contract_period: extended_period(contract.period.as_ref(), contract.extension.as_ref()),
                 related_lots: if self.lots_published && !lot.is_empty() { vec![lot.to_owned()] } else { Vec::new() },
             });
             contracts.push(contract_release(contract, signed));
@@ -413,7 +415,7 @@ impl Compiler<'_> {
                 "Below the council's notice threshold, a request for quotes from named providers is allowed",
             ),
             main_procurement_category: "services",
-            value: value(tender.estimated_value.as_ref()),
+            value: value(value_with_options(tender).as_ref()),
             award_criteria,
             award_criteria_details,
             tender_period: Period::new(time_text(tender.enquiry_period_end.as_ref()), time_text(deadline.as_ref())),
@@ -421,7 +423,7 @@ impl Compiler<'_> {
                 time_text(tender.publish_time.as_ref()),
                 time_text(tender.enquiry_period_end.as_ref()),
             ),
-            contract_period: period(tender.contract_period.as_ref()),
+            contract_period: extended_period(tender.contract_period.as_ref(), tender.extension.as_ref()),
             items: items(&tender.cpv_codes, &categories_of(tender)),
             lots: if self.lots_published {
                 tender
@@ -475,7 +477,7 @@ fn contract_release(contract: &Contract, signed: Option<DateTime<Utc>>) -> Contr
             Ok(ContractStatus::Ended) => Some("terminated"),
             Ok(ContractStatus::Unspecified) | Err(_) => None,
         },
-        period: period(contract.period.as_ref()),
+        period: extended_period(contract.period.as_ref(), contract.extension.as_ref()),
         value: value(contract.value.as_ref()),
         items: items(&contract.cpv_codes, &[category]),
         date_signed: signed.map(rfc3339),
@@ -727,11 +729,23 @@ fn value(money: Option<&Money>) -> Option<ValueRelease> {
     })
 }
 
+/// Midnight UTC of a day.
+fn day(date: Option<&Date>) -> Option<String> {
+    date.and_then(|date| parse_date(date).ok()).map(|date| format!("{date}T00:00:00Z"))
+}
+
 /// A date range as a period from midnight UTC of its first day to midnight UTC of its last.
 fn period(range: Option<&DateRange>) -> Option<Period> {
     let range = range?;
-    let day = |date: Option<&Date>| date.and_then(|date| parse_date(date).ok()).map(|date| format!("{date}T00:00:00Z"));
     Period::new(day(range.start_date.as_ref()), day(range.end_date.as_ref()))
+}
+
+/// A contract period with its option to extend as `maxExtentDate`, the day it cannot be extended
+/// beyond (OCDS 1.1 core).
+fn extended_period(range: Option<&DateRange>, extension: Option<&ContractExtension>) -> Option<Period> {
+    let mut period = period(range)?;
+    period.max_extent_date = day(extension.and_then(|extension| extension.max_end_date.as_ref()));
+    Some(period)
 }
 
 fn time(timestamp: Option<&Timestamp>) -> Option<DateTime<Utc>> {
@@ -944,11 +958,14 @@ struct Period {
     start_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     end_date: Option<String>,
+    /// The last day the period may be extended to (the option to extend's end).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_extent_date: Option<String>,
 }
 
 impl Period {
     fn new(start_date: Option<String>, end_date: Option<String>) -> Option<Self> {
-        (start_date.is_some() || end_date.is_some()).then_some(Self { start_date, end_date })
+        (start_date.is_some() || end_date.is_some()).then_some(Self { start_date, end_date, max_extent_date: None })
     }
 }
 

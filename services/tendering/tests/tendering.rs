@@ -10,6 +10,7 @@ mod tendering {
     pub mod consortium;
     pub mod consortium_award;
     pub mod deadline;
+    pub mod extensions;
     pub mod guardrails;
     pub mod lifecycle;
     pub mod ocds_schema;

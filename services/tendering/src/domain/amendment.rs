@@ -30,6 +30,7 @@ pub const UPDATABLE_PATHS: &[&str] = &[
     "buyer_identifier",
     "categories",
     "price_weight_reason",
+    "extension",
 ];
 
 /// Fields the server sets; naming one in a mask is a mistake worth telling the caller about.
@@ -50,6 +51,7 @@ const OUTPUT_ONLY_PATHS: &[&str] = &[
     "create_time",
     "update_time",
     "etag",
+    "estimated_value_with_options",
 ];
 
 /// Fixed once bidders have seen the tender: who may bid cannot change after publishing.
@@ -67,6 +69,7 @@ const ALWAYS_MATERIAL: &[&str] = &[
     "contract_period",
     "category",
     "categories",
+    "extension",
 ];
 
 /// Every path of an UpdateTender mask that may not be used, each as a violation on "update_mask".
@@ -121,6 +124,7 @@ pub fn paths_set_in(tender: &Tender) -> Vec<String> {
         tender.buyer_identifier.is_some(),
         !tender.categories.is_empty(),
         !tender.price_weight_reason.is_empty(),
+        tender.extension.is_some(),
     ];
     UPDATABLE_PATHS.iter().zip(set).filter(|(_, set)| *set).map(|(path, _)| (*path).to_owned()).collect()
 }
@@ -156,6 +160,7 @@ pub fn apply(target: &mut Tender, source: &Tender, paths: &[String]) {
             "tie_break_rule" => target.tie_break_rule = source.tie_break_rule,
             "buyer_identifier" => target.buyer_identifier.clone_from(&source.buyer_identifier),
             "price_weight_reason" => target.price_weight_reason.clone_from(&source.price_weight_reason),
+            "extension" => target.extension.clone_from(&source.extension),
             _ => {}
         }
     }

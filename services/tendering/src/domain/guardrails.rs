@@ -17,6 +17,7 @@ use platform::validation::{element, field};
 use proto::commissioning::common::v1::DocumentKind;
 use proto::commissioning::tendering::v1::{CriterionKind, Tender};
 
+use super::extension::value_with_options;
 use super::floors::floors_in;
 use super::rules::{EvidenceAllowance, EvidenceRuleSet, GuardrailSet};
 use super::templates::guidance;
@@ -105,7 +106,8 @@ fn check_evidence(problems: &mut Vec<PublishProblem>, tender: &Tender, rules: &E
     if categories.is_empty() {
         return;
     }
-    let value = tender.estimated_value.as_ref().map(|value| Pence::vat_inclusive(value, vat));
+    // As the Procurement Act counts it: the value with every option.
+    let value = value_with_options(tender).map(|value| Pence::vat_inclusive(&value, vat));
     let allowances: Vec<&EvidenceAllowance> =
         categories.iter().filter_map(|category| rules.allowance(*category, value.map(Pence::get))).collect();
     let services =

@@ -4,13 +4,15 @@
 //! council to publish (`tender_check`), the guardrails that keep it open to small charities
 //! (`guardrails`, with the financial and size floors it may not set in `floors`), what a bid must be
 //! (`bid_check`), what a consortium partner's answer does (`consortium`), which changes an update may
-//! make and which are material (`amendment`), how a joint funding splits an amount (`funding`) and
-//! the identifiers a tender names its buyer and funders by (`identifiers`).
+//! make and which are material (`amendment`), how a joint funding splits an amount (`funding`), the
+//! identifiers a tender names its buyer and funders by (`identifiers`), and a contract's option to
+//! extend and the longest contract (`extension`).
 
 pub mod amendment;
 pub mod bid_check;
 pub mod consortium;
 pub mod contract;
+pub mod extension;
 pub mod floors;
 pub mod funding;
 pub mod guardrails;
@@ -24,9 +26,10 @@ pub use amendment::{UPDATABLE_PATHS, apply, check_mask, is_material, paths_set_i
 pub use bid_check::{check_bid, word_count};
 pub use consortium::{PartnerAnswer, answer_refusal, kept_when_dropped, status_when_named, without_partner};
 pub use contract::{check_block_contract, contract_status};
+pub use extension::{length_problem, option_for_contract, value_with_options};
 pub use guardrails::guardrail_problems;
 pub use portfolio::summarise;
-pub use rules::{Band, BandSet, InForce, Rules, RulesError, ThresholdSet};
+pub use rules::{Band, BandSet, InForce, LengthLimit, Rules, RulesError, ThresholdSet};
 pub use templates::{BLANK, create_from_template, evidence_for, templates};
 pub use tender_check::{
     PublishProblem, categories_of, check_fields, fill_ids, normalise_areas, publication_duties, publish_problems,

@@ -1,8 +1,8 @@
 //! The rules that change with the law, as configuration with effective dates: the VAT rate used to
 //! compare values with thresholds, the thresholds (notice, transparency, light-touch), the
-//! evidence levels proposed by value band, the guardrails that keep a tender open to small
-//! charities (questions, words, price weight) and the evidence proportionate to each service
-//! category and value band. They are never literals in code: a new set takes over
+//! evidence levels proposed by value band, the longest contract a micro-tender may let, the
+//! guardrails that keep a tender open to small charities (questions, words, price weight) and the
+//! evidence proportionate to each service category and value band. They are never literals in code: a new set takes over
 //! from its own date, and a tender keeps the set in force when it was published.
 //!
 //! `rules.toml` beside the crate is embedded as the default; `TENDERING_RULES_FILE` names a
@@ -36,6 +36,19 @@ pub struct Rules {
     pub guardrails: Vec<GuardrailSet>,
     /// Proportionate evidence sets, each from its own date.
     pub proportionate_evidence: Vec<EvidenceRuleSet>,
+    /// Contract length limits, each from its own date.
+    pub contract_length: Vec<LengthLimit>,
+}
+
+/// The longest contract, extensions included, a micro-tender may let from a date.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LengthLimit {
+    #[serde(deserialize_with = "toml_date")]
+    pub effective_from: NaiveDate,
+    /// From the contract's start to its last possible day, in whole months.
+    pub max_months: u32,
+    /// Why, in plain English, shown when publishing a longer contract is refused.
+    pub reason: String,
 }
 
 /// The thresholds in force from a date, in pence with VAT included.
@@ -69,6 +82,8 @@ pub struct Band {
     pub public_liability_pence: u64,
     /// Applies only where the provider employs staff.
     pub employers_liability_pence: u64,
+    /// Why the public liability level is proportionate; shown to providers beside it.
+    pub reason: String,
 }
 
 /// The sets a tender published on one date is checked against.
@@ -77,6 +92,7 @@ pub struct InForce<'a> {
     pub thresholds: &'a ThresholdSet,
     pub guardrails: &'a GuardrailSet,
     pub evidence: &'a EvidenceRuleSet,
+    pub length: &'a LengthLimit,
 }
 
 /// The limits that keep a tender answerable by a small charity, in force from a date.
@@ -168,6 +184,7 @@ impl Rules {
             thresholds: self.thresholds_on(date).ok_or_else(|| missing("procurement thresholds"))?,
             guardrails: self.guardrails_on(date).ok_or_else(|| missing("guardrails"))?,
             evidence: self.evidence_rules_on(date).ok_or_else(|| missing("proportionate evidence rules"))?,
+            length: self.length_on(date).ok_or_else(|| missing("contract length limits"))?,
         })
     }
 
@@ -179,6 +196,11 @@ impl Rules {
     /// The proportionate evidence in force on `date`: the latest set effective on or before it.
     pub fn evidence_rules_on(&self, date: NaiveDate) -> Option<&EvidenceRuleSet> {
         latest_on(&self.proportionate_evidence, date, |set| set.effective_from)
+    }
+
+    /// The contract length limit in force on `date`: the latest set effective on or before it.
+    pub fn length_on(&self, date: NaiveDate) -> Option<&LengthLimit> {
+        latest_on(&self.contract_length, date, |set| set.effective_from)
     }
 
     fn check(&self) -> Result<(), String> {
@@ -205,6 +227,18 @@ impl Rules {
         unique_dates(self.guardrails.iter().map(|set| set.effective_from), "guardrails")?;
         unique_dates(self.proportionate_evidence.iter().map(|set| set.effective_from), "proportionate_evidence")?;
         self.proportionate_evidence.iter().try_for_each(EvidenceRuleSet::check)?;
+        if self.contract_length.is_empty() {
+            return Err("no [[contract_length]]: give at least one set with its effective_from date".into());
+        }
+        unique_dates(self.contract_length.iter().map(|set| set.effective_from), "contract_length")?;
+        for limit in &self.contract_length {
+            if limit.max_months == 0 || limit.reason.trim().is_empty() {
+                return Err(format!(
+                    "contract_length effective from {}: give max_months of at least 1 and the reason for the limit",
+                    limit.effective_from
+                ));
+            }
+        }
         for set in &self.thresholds {
             let ordered = set.transparency_pence <= set.notice_pence && set.notice_pence < set.light_touch_pence;
             if !ordered {
@@ -221,6 +255,9 @@ impl Rules {
 impl BandSet {
     fn check(&self) -> Result<(), String> {
         let at = format!("evidence_bands effective from {}", self.effective_from);
+        if let Some(index) = self.bands.iter().position(|band| band.reason.trim().is_empty()) {
+            return Err(format!("{at}: band {} has no reason: say why its cover is proportionate", index + 1));
+        }
         check_bands(self.bands.iter().map(|band| band.up_to_pence), &at, "[[evidence_bands.bands]]")
     }
 }
@@ -441,6 +478,15 @@ mod tests {
         [[evidence_bands.bands]]
         public_liability_pence = 500000000
         employers_liability_pence = 500000000
+        reason = "common cover"
+        [[contract_length]]
+        effective_from = "2026-01-01"
+        max_months = 60
+        reason = "five years"
+        [[contract_length]]
+        effective_from = "2028-01-01"
+        max_months = 48
+        reason = "four years"
     "#;
 
     #[test]
@@ -466,9 +512,14 @@ mod tests {
             [
                 (Some(1_000_000), 200_000_000, 500_000_000),
                 (Some(3_000_000), 500_000_000, 500_000_000),
-                (None, 1_000_000_000, 500_000_000),
-            ]
+                (None, 500_000_000, 500_000_000),
+            ],
+            "no band asks more public liability than the GBP 5,000,000 community organisations commonly hold"
         );
+        assert!(bands.bands.iter().all(|band| band.reason.contains("public liability")), "each band says why");
+        let length = rules.length_on(ymd(2027, 4, 1)).expect("a length limit in force");
+        assert_eq!(length.max_months, 60, "five years");
+        assert!(length.reason.contains("five years"), "{}", length.reason);
     }
 
     #[test]
@@ -479,6 +530,9 @@ mod tests {
         assert_eq!(notice(ymd(2028, 1, 1)), Some(3_500_000));
         assert_eq!(notice(ymd(2030, 1, 1)), Some(3_500_000));
         assert_eq!(rules.bands_on(ymd(2028, 1, 1)).map(|set| set.effective_from), Some(ymd(2026, 1, 1)));
+        let months = |date| rules.length_on(date).map(|limit| limit.max_months);
+        assert_eq!(months(ymd(2027, 12, 31)), Some(60));
+        assert_eq!(months(ymd(2028, 1, 1)), Some(48));
     }
 
     #[test]
@@ -577,12 +631,31 @@ mod tests {
             light_touch_pence = 66354000
         "#;
         let band = |up_to: &str| {
-            format!("[[evidence_bands.bands]]\n{up_to}\npublic_liability_pence = 1\nemployers_liability_pence = 1\n")
+            format!(
+                "[[evidence_bands.bands]]\n{up_to}\npublic_liability_pence = 1\nemployers_liability_pence = 1\nreason = \
+                 \"why\"\n"
+            )
         };
-        let bands = |body: String| format!("[[evidence_bands]]\neffective_from = \"2026-01-01\"\n{body}");
+        let length = "[[contract_length]]\neffective_from = \"2026-01-01\"\nmax_months = 60\nreason = \"why\"\n";
+        let bands = |body: String| format!("{length}[[evidence_bands]]\neffective_from = \"2026-01-01\"\n{body}");
         let cases = [
             (format!("vat_basis_points = 2000\n{}", bands(band(""))), "thresholds"),
-            (format!("vat_basis_points = 2000\n{thresholds}"), "evidence_bands"),
+            (format!("vat_basis_points = 2000\n{thresholds}\n{length}"), "evidence_bands"),
+            (
+                format!("vat_basis_points = 2000\n{thresholds}\n{}", bands(band("")).replace(length, "")),
+                "contract_length",
+            ),
+            (
+                format!(
+                    "vat_basis_points = 2000\n{thresholds}\n{}",
+                    bands(band("")).replace("max_months = 60", "max_months = 0")
+                ),
+                "max_months",
+            ),
+            (
+                format!("vat_basis_points = 2000\n{thresholds}\n{}", bands(band("").replace("\"why\"", "\"\""))),
+                "no reason",
+            ),
             (format!("vat_basis_points = 2000\n{thresholds}\n{}", bands(band("up_to_pence = 5"))), "last band"),
             (format!("vat_basis_points = 2000\n{thresholds}\n{}", bands(band("") + &band(""))), "only the last band"),
             (

@@ -13,6 +13,7 @@ use proto::commissioning::tendering::v1::{
 };
 
 use super::amendment::{apply, paths_set_in};
+use super::extension::value_with_options;
 use super::rules::{Band, BandSet, Rules};
 
 /// The template with nothing filled in.
@@ -53,7 +54,7 @@ pub fn evidence_for(value: Option<&Money>, bands: &BandSet, vat_basis_points: u6
 }
 
 /// A draft tender from the template `template_id`, with every field `overrides` sets taken in place
-/// of the template's. The evidence is proposed for the overriding estimated value. Output-only
+/// of the template's. The evidence is proposed for the overriding estimated value with every option. Output-only
 /// fields are left for the server; ids and the default lot are not filled in here.
 pub fn create_from_template(
     template_id: &str,
@@ -68,7 +69,7 @@ pub fn create_from_template(
     };
     let evidence_requirements = rules
         .bands_on(today)
-        .map(|bands| evidence_for(overrides.estimated_value.as_ref(), bands, rules.vat_basis_points))
+        .map(|bands| evidence_for(value_with_options(overrides).as_ref(), bands, rules.vat_basis_points))
         .unwrap_or_default();
     let categories =
         if template.category == ServiceCategory::Unspecified { Vec::new() } else { vec![template.category.into()] };
@@ -100,17 +101,22 @@ pub fn guidance(template_id: &str) -> Vec<(&'static str, &'static str)> {
 fn evidence_bands(set: &BandSet) -> Vec<EvidenceBand> {
     set.bands
         .iter()
-        .map(|band| EvidenceBand { up_to_value: band.up_to_pence.map(vat_included), requirements: requirements(band) })
+        .map(|band| EvidenceBand {
+            up_to_value: band.up_to_pence.map(vat_included),
+            requirements: requirements(band),
+            reason: band.reason.clone(),
+        })
         .collect()
 }
 
-/// Public liability for everyone; employer's liability at the statutory minimum, only for providers
-/// with paid staff (an all-volunteer group needs none).
+/// Public liability for everyone, with the band's reason as its note; employer's liability at the
+/// statutory minimum, only for providers with paid staff (an all-volunteer group needs none).
 fn requirements(band: &Band) -> Vec<EvidenceRequirement> {
     vec![
         EvidenceRequirement {
             kind: DocumentKind::PublicLiabilityInsurance.into(),
             minimum_cover: Some(Pence::new(band.public_liability_pence).to_proto()),
+            note: band.reason.clone(),
             ..Default::default()
         },
         EvidenceRequirement {
@@ -549,8 +555,12 @@ mod tests {
             "GBP 25,000 without VAT is GBP 30,000 with it"
         );
         let just_over = Money { amount_pence: 3_000_001, currency: "GBP".into(), vat_included: true };
-        assert_eq!(public_liability_pounds(Some(just_over)), 10_000_000, "GBP 30,000.01");
-        assert_eq!(public_liability_pounds(Some(pounds(50_000, true))), 10_000_000);
+        assert_eq!(public_liability_pounds(Some(just_over)), 5_000_000, "GBP 30,000.01");
+        assert_eq!(
+            public_liability_pounds(Some(pounds(165_000, false))),
+            5_000_000,
+            "a long contract asks what a community organisation holds"
+        );
         assert_eq!(public_liability_pounds(None), 2_000_000, "the lowest band until a value is given");
     }
 

@@ -21,6 +21,7 @@ use proto::commissioning::tendering::v1::{
     Criterion, CriterionKind, Funder, Lot, Procedure, PublicationDuties, Tender, TenderStatus, TieBreakRule,
 };
 
+use super::extension::{check_extension, value_with_options};
 use super::guardrails::guardrail_problems;
 use super::identifiers::{check_buyer_identifier, check_identifier};
 use super::rules::{InForce, ThresholdSet};
@@ -93,6 +94,7 @@ pub fn check_fields(tender: &Tender, path: &str) -> Vec<FieldViolation> {
     }
     check_values(&mut v, tender, path);
     check_contract_period(&mut v, tender, path);
+    check_extension(&mut v, tender, path);
     check_funders(&mut v, &tender.funders, path);
     check_buyer_identifier(&mut v, tender.buyer_identifier.as_ref(), &at("buyer_identifier"));
     check_procedure(&mut v, tender, path);
@@ -196,9 +198,10 @@ pub fn publish_problems(
     problems.0
 }
 
-/// What the council must publish for `tender`, from its estimated value with VAT included.
+/// What the council must publish for `tender`, from its estimated value with every option, VAT
+/// included.
 pub fn publication_duties(tender: &Tender, thresholds: &ThresholdSet, vat_basis_points: u64) -> PublicationDuties {
-    let value = tender.estimated_value.as_ref().map(|value| Pence::vat_inclusive(value, vat_basis_points).get());
+    let value = value_with_options(tender).map(|value| Pence::vat_inclusive(&value, vat_basis_points).get());
     let at_or_above = |threshold: u64| value.is_some_and(|value| value >= threshold);
     let notice = at_or_above(thresholds.notice_pence);
     PublicationDuties {
@@ -207,6 +210,7 @@ pub fn publication_duties(tender: &Tender, thresholds: &ThresholdSet, vat_basis_
         transparency_publication_required: at_or_above(thresholds.transparency_pence),
         notice_threshold: Some(vat_included(thresholds.notice_pence)),
         light_touch_threshold: Some(vat_included(thresholds.light_touch_pence)),
+        assessed_value: value.map(vat_included),
     }
 }
 
@@ -715,9 +719,10 @@ fn check_areas_belong(problems: &mut Problems, tender: &Tender) {
     }
 }
 
-/// The tender is below the light-touch threshold, and a request for quotes below the notice one.
+/// The tender, with every option, is below the light-touch threshold, and a request for quotes below
+/// the notice one.
 fn check_below_threshold(problems: &mut Problems, tender: &Tender, thresholds: &ThresholdSet, vat_basis_points: u64) {
-    let value = tender.estimated_value.as_ref().map(|value| Pence::vat_inclusive(value, vat_basis_points));
+    let value = value_with_options(tender).map(|value| Pence::vat_inclusive(&value, vat_basis_points));
     let light_touch = Pence::new(thresholds.light_touch_pence);
     let notice = Pence::new(thresholds.notice_pence);
     if let Some(value) = value

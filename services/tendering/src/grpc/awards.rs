@@ -24,6 +24,7 @@ use super::access::ensure_buying_officer;
 use super::bids::{bid_key, open};
 use super::tenders::{locked, record, required_id};
 use super::{Answer, TenderingApi};
+use crate::domain::option_for_contract;
 use crate::events;
 use crate::store::{bids, contracts, evaluations, known_providers, tenders};
 
@@ -105,6 +106,7 @@ impl TenderingApi {
                         cost_centre,
                         award_reason: reason,
                         ocid: stored.tender.ocid.clone(),
+                        extension: option_for_contract(&stored.tender),
                         ..Default::default()
                     };
                     let start = stored

@@ -36,6 +36,8 @@ impl TenderingApi {
             bid_id: String::new(),
             finance: None,
             award_reason: String::new(),
+            extension: None,
+            extension_exercise: None,
             status: 0,
             create_time: None,
             update_time: None,
@@ -198,7 +200,7 @@ impl TenderingApi {
         Ok(Response::new(RecordFinanceReferenceResponse { contract: Some(self.contract(&id).await?) }))
     }
 
-    async fn contract(&self, id: &str) -> Result<Contract, Error> {
+    pub(super) async fn contract(&self, id: &str) -> Result<Contract, Error> {
         if id.trim().is_empty() {
             return Err(Error::invalid("contract_id", "required: the contract's id"));
         }

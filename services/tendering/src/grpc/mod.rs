@@ -2,11 +2,13 @@
 //! one unit of work on the locked tender, with its audit row and events. `tenders` holds the
 //! tender's own calls, `questions` the clarification questions, `bids` the sealed bids and their
 //! opening, `partners` consortium partners' answers, `awards` the awards, `contracts` the portfolio
-//! and the finance write-back, `open_data` the OCDS release packages.
+//! and the finance write-back, `contract_extensions` the exercise of a contract's option to extend,
+//! `open_data` the OCDS release packages.
 
 mod access;
 mod awards;
 mod bids;
+mod contract_extensions;
 mod contracts;
 mod open_data;
 mod partners;
@@ -170,6 +172,13 @@ impl TenderingService for TenderingApi {
         request: Request<RecordFinanceReferenceRequest>,
     ) -> Answer<RecordFinanceReferenceResponse> {
         self.finance(request).await
+    }
+
+    async fn exercise_contract_extension(
+        &self,
+        request: Request<ExerciseContractExtensionRequest>,
+    ) -> Answer<ExerciseContractExtensionResponse> {
+        self.exercise_contract_extension(request).await
     }
 
     async fn get_ocds_release_package(

@@ -14,8 +14,8 @@ use tonic::{Request, Response};
 use super::access::{ensure_buying_officer, ensure_visible, shown_to, status_name};
 use super::{Answer, TenderingApi};
 use crate::domain::{
-    PublishProblem, amendment, check_fields, create_from_template, fill_ids, guardrail_problems, normalise_areas,
-    publication_duties, publish_problems, templates,
+    PublishProblem, amendment, check_fields, create_from_template, fill_ids, guardrail_problems, length_problem,
+    normalise_areas, publication_duties, publish_problems, templates,
 };
 use crate::events;
 use crate::store::{bids, tenders};
@@ -194,8 +194,9 @@ impl TenderingApi {
                     let now = database_now(txn).await?;
                     let in_force = rules.in_force_on(london_date(now)).map_err(Error::internal)?;
                     fill_ids(&mut stored.tender);
-                    let problems =
+                    let mut problems =
                         publish_problems(&stored.tender, now, minimum_period, &in_force, rules.vat_basis_points);
+                    problems.extend(length_problem(&stored.tender, in_force.length));
                     if !problems.is_empty() {
                         return Err(refusal("the tender cannot be published yet", "TENDER_NOT_READY", problems));
                     }

@@ -198,7 +198,15 @@ async fn due<C: ConnectionTrait>(
 }
 
 fn encode(tender: &Tender) -> Vec<u8> {
-    Tender { create_time: None, update_time: None, etag: String::new(), bid_count: 0, ..tender.clone() }.encode_to_vec()
+    Tender {
+        create_time: None,
+        update_time: None,
+        etag: String::new(),
+        bid_count: 0,
+        estimated_value_with_options: None,
+        ..tender.clone()
+    }
+    .encode_to_vec()
 }
 
 fn time(timestamp: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
@@ -211,5 +219,6 @@ fn stored(row: Model) -> Result<Stored, Error> {
     tender.update_time = Some(to_timestamp(row.updated_at));
     tender.etag = row.revision.to_string();
     tender.bid_count = row.bid_count;
+    tender.estimated_value_with_options = crate::domain::value_with_options(&tender);
     Ok(Stored { tender, wrapped_bid_key: row.wrapped_bid_key, revision: row.revision })
 }
