@@ -189,11 +189,7 @@ pub async fn bidders_notified<C: ConnectionTrait>(
         lot_id: contract.lot_id.clone(),
         contract_id: contract.id.clone(),
         winning_bid_id: contract.bid_id.clone(),
-        winning_provider_id: contract
-            .supplier
-            .as_ref()
-            .map(|supplier| supplier.provider_id.clone())
-            .unwrap_or_default(),
+        winning_provider_id: supplier_provider_id(contract),
         winning_provider_name: winning_provider_name.to_owned(),
         bidders,
         notify_time: Some(to_timestamp(now)),
@@ -212,11 +208,7 @@ pub async fn finance_linked<C: ConnectionTrait>(txn: &C, contract: &Contract) ->
         council_id: contract.council_id.clone(),
         finance: contract.finance.clone(),
         cost_centre: contract.cost_centre.clone(),
-        supplier_provider_id: contract
-            .supplier
-            .as_ref()
-            .map(|supplier| supplier.provider_id.clone())
-            .unwrap_or_default(),
+        supplier_provider_id: supplier_provider_id(contract),
         tender_id: contract.tender_id.clone(),
     };
     enqueue(txn, "tendering.finance_linked", &contract.council_id, &contract.id, &event).await.map(|_| ())
@@ -234,11 +226,7 @@ pub async fn contract_extended<C: ConnectionTrait>(txn: &C, contract: &Contract)
         new_end_date: contract.period.and_then(|period| period.end_date),
         added_value: exercised.added_value,
         new_value: contract.value.clone(),
-        supplier_provider_id: contract
-            .supplier
-            .as_ref()
-            .map(|supplier| supplier.provider_id.clone())
-            .unwrap_or_default(),
+        supplier_provider_id: supplier_provider_id(contract),
         tender_id: contract.tender_id.clone(),
         purchase_order_number: contract
             .finance
@@ -249,4 +237,9 @@ pub async fn contract_extended<C: ConnectionTrait>(txn: &C, contract: &Contract)
         exercise_time: exercised.exercise_time,
     };
     enqueue(txn, "tendering.contract_extended", &contract.council_id, &contract.id, &event).await.map(|_| ())
+}
+
+/// The supplier's marketplace provider id, empty when the supplier is not on the marketplace.
+fn supplier_provider_id(contract: &Contract) -> String {
+    contract.supplier.as_ref().map(|supplier| supplier.provider_id.clone()).unwrap_or_default()
 }

@@ -140,6 +140,19 @@ async fn the_wigan_tender_is_published_awarded_extended_and_exported(app: App) {
     assert_eq!(pounds(duties.assessed_value.as_ref()), 275_000, "decided on the value with every option");
     assert!(duties.central_digital_platform_notice_required && duties.contract_details_notice_required);
 
+    // Once published, an amendment may not stretch it past five years either.
+    let stretched = UpdateTenderRequest {
+        tender: Some(Tender { id: tender.id.clone(), ..wigan(date(2033, 3, 31)) }),
+        update_mask: Some(prost_types::FieldMask { paths: vec!["extension".into()] }),
+        amendment_reason: "a longer option".into(),
+        material: true,
+    };
+    let stretched = client(&app).await.update_tender(with_token(stretched, &wigan_officer())).await;
+    let stretched = stretched.expect_err("longer than five years");
+    assert_eq!(stretched.code(), Code::FailedPrecondition);
+    let violations = stretched.get_details_precondition_failure().expect("violations").violations;
+    assert_eq!(violations[0].subject, "extension.max_end_date", "{violations:?}");
+
     // Bid, close, evaluation, award.
     let profile = ProviderProfile {
         provider_id: "wigan-connect".into(),
