@@ -8,9 +8,8 @@ use platform::events::outbox::enqueue;
 use platform::time::to_timestamp;
 use proto::commissioning::events::v1::{
     BidSubmitted, BiddersNotified, ConsortiumPartnerDeclined, ContractAwarded, ContractExtended, ContractRegistered,
-    FinanceLinked,
-    NotifiedBidder, PublishedTender, TenderAmended, TenderCancelled, TenderClosed, TenderPublished, TenderUnsuccessful,
-    UnsuccessfulReason,
+    FinanceLinked, NotifiedBidder, PublishedTender, TenderAmended, TenderCancelled, TenderClosed, TenderPublished,
+    TenderUnsuccessful, UnsuccessfulReason,
 };
 use proto::commissioning::tendering::v1::{Amendment, Contract, OpeningRecord, Tender, TenderStatus};
 use sea_orm::ConnectionTrait;

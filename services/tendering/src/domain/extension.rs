@@ -106,6 +106,7 @@ pub fn length_problem(tender: &Tender, limit: &LengthLimit) -> Option<PublishPro
         ("contract_period.end_date", "")
     };
     Some(PublishProblem {
+        kind: "CONTRACT_LENGTH",
         subject: subject.to_owned(),
         description: format!(
             "the contract would run from {} to {}{with}, longer than the {} a micro-tender may let (so at the latest \

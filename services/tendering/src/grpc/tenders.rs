@@ -121,30 +121,18 @@ impl TenderingApi {
                     if !violations.is_empty() {
                         return Err(Error::InvalidArgument(violations));
                     }
-                    if published {
-                        // A published tender keeps the length limit it was published under.
-                        let published_on = stored.tender.publish_time.as_ref().and_then(from_timestamp).unwrap_or(now);
-                        let too_long = rules
-                            .length_on(london_date(published_on))
-                            .and_then(|limit| length_problem(&stored.tender, limit));
-                        if let Some(problem) = too_long {
-                            return Err(Error::FailedPreconditions {
-                                message: "the amendment would make the contract longer than a micro-tender may let"
-                                    .into(),
-                                reason: "CONTRACT_TOO_LONG",
-                                violations: vec![PreconditionViolation {
-                                    kind: "CONTRACT_LENGTH".into(),
-                                    subject: problem.subject,
-                                    description: problem.description,
-                                }],
-                            });
-                        }
-                    }
                     normalise_areas(&mut stored.tender);
                     if published {
                         // A published tender keeps the rules it was published under.
                         let published_on = stored.tender.publish_time.as_ref().and_then(from_timestamp).unwrap_or(now);
                         let in_force = rules.in_force_on(london_date(published_on)).map_err(Error::internal)?;
+                        if let Some(problem) = length_problem(&stored.tender, in_force.length) {
+                            return Err(refusal(
+                                "the amendment would make the contract longer than a micro-tender may let",
+                                "CONTRACT_TOO_LONG",
+                                vec![problem],
+                            ));
+                        }
                         let problems = guardrail_problems(
                             &stored.tender,
                             in_force.guardrails,
