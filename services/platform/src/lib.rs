@@ -3,6 +3,7 @@
 //! bearer-token authentication, the hash-chained audit log, gRPC server start-up and the one
 //! mapping from errors to `tonic::Status`.
 
+pub mod ages;
 pub mod area;
 pub mod audit;
 pub mod auth;

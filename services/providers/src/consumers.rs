@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
+use platform::ages::AgeRange;
 use platform::db::Database;
 use platform::events::{EventHandler, HandlerError, InboundEvent, inbox};
 use proto::commissioning::common::v1::{Area, ServiceCategory};
@@ -58,6 +59,13 @@ async fn match_tender(txn: &DatabaseTransaction, published: TenderPublished) -> 
     // Events from before tenders bought several categories carry only the one.
     let bought = if tender.categories.is_empty() { vec![tender.category] } else { tender.categories.clone() };
     let candidates = matching::candidate_services(txn, bought.clone(), councils).await.map_err(retry)?;
+    // Open to everyone, or not said (events from before tenders said it), limits no one.
+    let served = tender
+        .eligibility
+        .as_ref()
+        .filter(|eligibility| !eligibility.open_to_everyone)
+        .map(|eligibility| AgeRange::lenient(eligibility.minimum_age, eligibility.maximum_age))
+        .unwrap_or_default();
     let mut by_provider: BTreeMap<String, (Vec<Service>, Vec<Area>)> = BTreeMap::new();
     for service in candidates {
         let covered: Vec<Area> = wanted
@@ -72,7 +80,10 @@ async fn match_tender(txn: &DatabaseTransaction, published: TenderPublished) -> 
             .collect();
         let invited =
             tender.invited_provider_ids.is_empty() || tender.invited_provider_ids.contains(&service.provider_id);
-        if covered.is_empty() || !invited {
+        let ages = service.eligibility.as_ref().map_or_else(AgeRange::default, |eligibility| {
+            AgeRange::lenient(eligibility.minimum_age, eligibility.maximum_age)
+        });
+        if covered.is_empty() || !invited || !ages.overlaps(&served) {
             continue;
         }
         let entry = by_provider.entry(service.provider_id.clone()).or_default();
@@ -105,7 +116,11 @@ async fn match_tender(txn: &DatabaseTransaction, published: TenderPublished) -> 
             })
             .collect::<Vec<_>>()
             .join(" and ");
-        let places = areas.iter().map(area_name).collect::<Vec<_>>().join(", ");
+        let places = areas
+            .iter()
+            .map(|area| area_name(area, &published.council_id, &tender.council_name))
+            .collect::<Vec<_>>()
+            .join(", ");
         let matched = TenderMatched {
             provider_id,
             tender_id: published.tender_id.clone(),
@@ -126,13 +141,16 @@ async fn match_tender(txn: &DatabaseTransaction, published: TenderPublished) -> 
     Ok(())
 }
 
-fn area_name(area: &Area) -> String {
+/// The area as a provider reads it: its label, its district or ward, or for a whole council the
+/// buying council's name when it is the buyer's own area.
+fn area_name(area: &Area, buyer_id: &str, buyer_name: &str) -> String {
     if !area.label.is_empty() {
         return area.label.clone();
     }
     match &area.part {
         Some(proto::commissioning::common::v1::area::Part::PostcodeDistrict(district)) => district.clone(),
         Some(proto::commissioning::common::v1::area::Part::WardCode(ward)) => format!("ward {ward}"),
+        None if area.council_id == buyer_id && !buyer_name.is_empty() => format!("all of {buyer_name}"),
         None => format!("the {} area", area.council_id),
     }
 }

@@ -43,6 +43,7 @@ fn published_facts(tender: &Tender) -> PublishedTender {
         price_weight_reason: tender.price_weight_reason.clone(),
         extension: tender.extension.clone(),
         estimated_value_with_options: crate::domain::value_with_options(tender),
+        eligibility: tender.eligibility.clone(),
     }
 }
 

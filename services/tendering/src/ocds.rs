@@ -41,6 +41,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::domain::categories_of;
+use crate::domain::eligibility::eligibility_in_words;
 use crate::domain::funding::split_by_shares;
 use crate::domain::tender_check::percent;
 use crate::domain::value_with_options;
@@ -510,7 +511,9 @@ fn amendment_release(index: usize, amendment: &Amendment, amends: Option<&str>, 
     }
 }
 
-/// The summary, then each section with a body under its heading, separated by blank lines.
+/// The summary, then each section with a body under its heading, then who the service is for
+/// (OCDS has no field for the people a service serves: its eligibilityCriteria are for bidders),
+/// separated by blank lines.
 fn description(tender: &Tender) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
     if !tender.summary.trim().is_empty() {
@@ -523,6 +526,9 @@ fn description(tender: &Tender) -> Option<String> {
             (true, false) => parts.push(body.to_owned()),
             (false, false) => parts.push(format!("{heading}\n{body}")),
         }
+    }
+    if let Some(eligibility) = tender.eligibility.as_ref().and_then(eligibility_in_words) {
+        parts.push(format!("Eligibility\n{eligibility}"));
     }
     (!parts.is_empty()).then(|| parts.join("\n\n"))
 }

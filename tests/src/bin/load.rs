@@ -233,6 +233,11 @@ async fn open_tender(channel: &Channel) -> anyhow::Result<Tender> {
         }),
         enquiry_period_end: Some(platform::time::to_timestamp(now + chrono::Duration::seconds(2))),
         bid_deadline: Some(platform::time::to_timestamp(now + chrono::Duration::days(1))),
+        eligibility: Some(TenderEligibility {
+            minimum_age: 65,
+            description: "living alone".into(),
+            ..Default::default()
+        }),
         ..Default::default()
     };
     let mut client = TenderingServiceClient::new(channel.clone());

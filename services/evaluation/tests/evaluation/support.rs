@@ -184,6 +184,11 @@ pub async fn published_tender(market: &Marketplace) -> Tender {
         }],
         enquiry_period_end: Some(at(Duration::from_secs(1))),
         bid_deadline: Some(at(Duration::from_millis(3_500))),
+        eligibility: Some(TenderEligibility {
+            minimum_age: 65,
+            description: "living alone".into(),
+            ..Default::default()
+        }),
         ..Default::default()
     };
     let create = CreateTenderRequest {

@@ -7,7 +7,7 @@ use proto::commissioning::common::v1::{
 };
 use proto::commissioning::compliance::v1::{InsuranceDetails, UploadDocumentMetadata};
 use proto::commissioning::providers::v1::{DeliveryMode, IncomeBand, LegalForm, Provider, Service, ServiceStatus};
-use proto::commissioning::tendering::v1::{Contract, DescriptionSection, Funder, Supplier, Tender};
+use proto::commissioning::tendering::v1::{Contract, DescriptionSection, Funder, Supplier, Tender, TenderEligibility};
 
 /// A charity of the story.
 pub struct Charity {
@@ -167,6 +167,11 @@ pub fn lambeth_tender() -> Tender {
             },
         ],
         buyer_identifier: Some(OrgIdentifier { scheme: OrgIdScheme::GbLae as i32, value: "LBH".into() }),
+        eligibility: Some(TenderEligibility {
+            minimum_age: 65,
+            description: "living alone and lonely or isolated".into(),
+            ..Default::default()
+        }),
         ..Default::default()
     }
 }
@@ -192,6 +197,10 @@ pub fn woking_tender() -> Tender {
         }],
         estimated_value: Some(gbp(9_000)),
         contract_period: Some(year_from_april_2027()),
+        eligibility: Some(TenderEligibility {
+            description: "residents of Hale End Court, and the carers who come with them".into(),
+            ..Default::default()
+        }),
         ..Default::default()
     }
 }

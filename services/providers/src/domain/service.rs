@@ -4,6 +4,7 @@
 //! (unspecified status is active, capacity 0 is "not stated") are applied here too.
 
 use platform::FieldViolation;
+use platform::ages::AgeRange;
 use proto::commissioning::common::v1::{Money, ServiceCategory};
 use proto::commissioning::providers::v1::{
     CostOption, DeliveryMode, Eligibility as ProtoEligibility, Service, ServiceLocation, ServiceStatus,
@@ -15,8 +16,7 @@ use super::contact::{Email, Website};
 use super::schedule::Schedule;
 use platform::categories::cpv_codes;
 use platform::validation::{
-    Invalid, Violations, element, field, known_enum, non_negative, optional, optional_text, required_enum,
-    required_text,
+    Violations, element, field, known_enum, non_negative, optional, optional_text, required_enum, required_text,
 };
 
 const NAME_MAX: usize = 200;
@@ -24,7 +24,6 @@ const DESCRIPTION_MAX: usize = 4000;
 const ELIGIBILITY_MAX: usize = 500;
 const COST_DESCRIPTION_MAX: usize = 200;
 const LOCATION_DESCRIPTION_MAX: usize = 500;
-const AGE_MAX: u8 = 120;
 const CATEGORIES: &str = "the SERVICE_CATEGORY_* values, such as SERVICE_CATEGORY_GROUP_ACTIVITIES";
 const DELIVERY_MODES: &str = "DELIVERY_MODE_IN_PERSON, DELIVERY_MODE_TELEPHONE or DELIVERY_MODE_ONLINE";
 const STATUSES: &str = "SERVICE_STATUS_ACTIVE, SERVICE_STATUS_TEMPORARILY_CLOSED or SERVICE_STATUS_INACTIVE";
@@ -195,8 +194,7 @@ impl OfferedService {
 /// Who a service is for: an age range (either end open) and any other condition in words.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Eligibility {
-    minimum_age: Option<u8>,
-    maximum_age: Option<u8>,
+    ages: AgeRange,
     description: String,
 }
 
@@ -208,25 +206,19 @@ impl Eligibility {
             return Ok(Self::default());
         };
         let mut v = Violations::new();
-        let minimum_age = v.check(field(path, "minimum_age"), age_limit(eligibility.minimum_age));
-        let maximum_age = v.check(field(path, "maximum_age"), age_limit(eligibility.maximum_age));
-        if let (Some(Some(minimum)), Some(Some(maximum))) = (minimum_age, maximum_age)
-            && maximum < minimum
-        {
-            v.add(FieldViolation::new(field(path, "maximum_age"), format!("{maximum} is below minimum_age {minimum}")));
-        }
+        let ages = v.nested(AgeRange::parse(eligibility.minimum_age, eligibility.maximum_age, path));
         let description = v.check(field(path, "description"), optional_text(&eligibility.description, ELIGIBILITY_MAX));
-        v.finish(|| Some(Self { minimum_age: minimum_age?, maximum_age: maximum_age?, description: description? }))
+        v.finish(|| Some(Self { ages: ages?, description: description? }))
     }
 
     /// The youngest age served; `None` for no lower limit.
     pub fn minimum_age(&self) -> Option<u8> {
-        self.minimum_age
+        self.ages.minimum()
     }
 
     /// The oldest age served; `None` for no upper limit.
     pub fn maximum_age(&self) -> Option<u8> {
-        self.maximum_age
+        self.ages.maximum()
     }
 
     /// Empty when not given.
@@ -236,17 +228,11 @@ impl Eligibility {
 
     pub fn to_proto(&self) -> ProtoEligibility {
         ProtoEligibility {
-            minimum_age: self.minimum_age.map_or(0, i32::from),
-            maximum_age: self.maximum_age.map_or(0, i32::from),
+            minimum_age: self.ages.minimum().map_or(0, i32::from),
+            maximum_age: self.ages.maximum().map_or(0, i32::from),
             description: self.description.clone(),
         }
     }
-}
-
-fn age_limit(age: i32) -> Result<Option<u8>, Invalid> {
-    let refuse = || Invalid::new(format!("{age} is not an age: give 1 to {AGE_MAX} years, or 0 for no limit"));
-    let age = u8::try_from(age).ok().filter(|age| *age <= AGE_MAX).ok_or_else(refuse)?;
-    Ok((age > 0).then_some(age))
 }
 
 /// What a person pays: a non-negative amount in pence, in GBP, for what the description says.

@@ -1,5 +1,6 @@
 //! A published tender is matched to providers whose active services fit one of its categories and
-//! its area; each matching provider is told once, even when the event comes again.
+//! its area and the ages it is for; each matching provider is told once, even when the event comes
+//! again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +10,8 @@ use platform::events::{ConsumerSpec, EventHandler, HandlerError, InboundEvent, O
 use prost::Message;
 use proto::commissioning::common::v1::ServiceCategory;
 use proto::commissioning::events::v1::{PublishedTender, TenderMatched, TenderPublished};
-use proto::commissioning::providers::v1::{AddServiceRequest, ServiceStatus};
+use proto::commissioning::providers::v1::{AddServiceRequest, Eligibility, Service, ServiceStatus};
+use proto::commissioning::tendering::v1::TenderEligibility;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::Mutex;
 
@@ -272,4 +274,88 @@ async fn several_categories_on_postgres_and_nats() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_categories_on_sqlite_and_the_embedded_log() {
     the_providers_of_each_category_are_told_once(App::on_sqlite().await).await;
+}
+
+/// Wigan commissions local area coordination across the whole borough. Open to everyone, it is
+/// told to every coordinator in the borough whatever ages they serve, district by district; a
+/// tender for people aged 65 and over is not told to a service for young people only.
+async fn who_a_tender_is_for_decides_who_hears_of_it(app: App) {
+    let mut client = client(&app).await;
+    let coordination = ServiceCategory::LocalAreaCoordination;
+    let leigh = create(&mut client, "fay", charity("Leigh Neighbours", "1300301")).await;
+    let youth = create(&mut client, "gus", charity("Wigan Youth Link", "1300302")).await;
+    let hindley = create(&mut client, "hal", charity("Hindley Connect", "1300303")).await;
+    let ages = |minimum_age, maximum_age| Eligibility { minimum_age, maximum_age, description: String::new() };
+    let offers = [
+        ("fay", &leigh.id, "Leigh coordinators", Some(ages(65, 0)), area("wigan", Some("wn7"))),
+        ("gus", &youth.id, "Youth link workers", Some(ages(11, 18)), area("wigan", Some("WN 2"))),
+        ("hal", &hindley.id, "Hindley connectors", None, area("wigan", None)),
+    ];
+    for (user, provider, name, eligibility, area) in offers {
+        let service = Service { eligibility, ..service(name, coordination, vec![area]) };
+        let request =
+            AddServiceRequest { request_id: name.into(), provider_id: provider.clone(), service: Some(service) };
+        client.add_service(from(request, user, provider, &[Role::Provider])).await.expect("service added");
+    }
+
+    let (matches, _listener) = listen(&app, "wigan").await;
+    let tender = |title: &str, eligibility: TenderEligibility| PublishedTender {
+        council_name: "Wigan".into(),
+        title: title.into(),
+        category: coordination as i32,
+        categories: vec![coordination as i32],
+        areas: vec![area("wigan", None)],
+        eligibility: Some(eligibility),
+        ..Default::default()
+    };
+    let everyone =
+        tender("Local area coordination", TenderEligibility { open_to_everyone: true, ..Default::default() });
+    let older = tender(
+        "Coordination for older people",
+        TenderEligibility { minimum_age: 65, description: "living alone".into(), ..Default::default() },
+    );
+    for (tender_id, published) in [("tender-everyone", everyone), ("tender-older", older)] {
+        let event = published_event(&uuid::Uuid::now_v7().to_string(), tender_id, "wigan", published);
+        app.bus.publish(&event).await.expect("published");
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while matches.0.lock().await.len() < 5 {
+        assert!(tokio::time::Instant::now() < deadline, "matches did not arrive: {:?}", matches.0.lock().await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+
+    let matches = matches.0.lock().await;
+    let told = |tender_id: &str| {
+        let mut providers: Vec<&str> = matches
+            .iter()
+            .filter(|matched| matched.tender_id == tender_id)
+            .map(|matched| matched.provider_id.as_str())
+            .collect();
+        providers.sort_unstable();
+        providers
+    };
+    let mut everyone = vec![leigh.id.as_str(), youth.id.as_str(), hindley.id.as_str()];
+    everyone.sort_unstable();
+    assert_eq!(told("tender-everyone"), everyone, "open to everyone: every coordinator in the borough");
+    let mut older = vec![leigh.id.as_str(), hindley.id.as_str()];
+    older.sort_unstable();
+    assert_eq!(told("tender-older"), older, "not the service for 11 to 18 year olds");
+    let youth_told = matches.iter().find(|matched| matched.provider_id == youth.id).expect("the youth link is told");
+    assert_eq!(
+        youth_told.reason,
+        "you offer local area coordination (\"Youth link workers\") in all of Wigan, where this tender wants it"
+    );
+    drop(matches);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eligibility_on_postgres_and_nats() {
+    who_a_tender_is_for_decides_who_hears_of_it(App::on_postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eligibility_on_sqlite_and_the_embedded_log() {
+    who_a_tender_is_for_decides_who_hears_of_it(App::on_sqlite().await).await;
 }

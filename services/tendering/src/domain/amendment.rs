@@ -31,6 +31,7 @@ pub const UPDATABLE_PATHS: &[&str] = &[
     "categories",
     "price_weight_reason",
     "extension",
+    "eligibility",
 ];
 
 /// Fields the server sets; naming one in a mask is a mistake worth telling the caller about.
@@ -70,6 +71,7 @@ const ALWAYS_MATERIAL: &[&str] = &[
     "category",
     "categories",
     "extension",
+    "eligibility",
 ];
 
 /// Every path of an UpdateTender mask that may not be used, each as a violation on "update_mask".
@@ -125,6 +127,7 @@ pub fn paths_set_in(tender: &Tender) -> Vec<String> {
         !tender.categories.is_empty(),
         !tender.price_weight_reason.is_empty(),
         tender.extension.is_some(),
+        tender.eligibility.is_some(),
     ];
     UPDATABLE_PATHS.iter().zip(set).filter(|(_, set)| *set).map(|(path, _)| (*path).to_owned()).collect()
 }
@@ -161,6 +164,7 @@ pub fn apply(target: &mut Tender, source: &Tender, paths: &[String]) {
             "buyer_identifier" => target.buyer_identifier.clone_from(&source.buyer_identifier),
             "price_weight_reason" => target.price_weight_reason.clone_from(&source.price_weight_reason),
             "extension" => target.extension.clone_from(&source.extension),
+            "eligibility" => target.eligibility.clone_from(&source.eligibility),
             _ => {}
         }
     }

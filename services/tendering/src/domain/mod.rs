@@ -5,13 +5,14 @@
 //! (`guardrails`, with the financial and size floors it may not set in `floors`), what a bid must be
 //! (`bid_check`), what a consortium partner's answer does (`consortium`), which changes an update may
 //! make and which are material (`amendment`), how a joint funding splits an amount (`funding`), the
-//! identifiers a tender names its buyer and funders by (`identifiers`), and a contract's option to
-//! extend and the longest contract (`extension`).
+//! identifiers a tender names its buyer and funders by (`identifiers`), a contract's option to
+//! extend and the longest contract (`extension`), and who the service is for (`eligibility`).
 
 pub mod amendment;
 pub mod bid_check;
 pub mod consortium;
 pub mod contract;
+pub mod eligibility;
 pub mod extension;
 pub mod floors;
 pub mod funding;

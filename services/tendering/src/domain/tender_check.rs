@@ -21,7 +21,8 @@ use proto::commissioning::tendering::v1::{
     Criterion, CriterionKind, Funder, Lot, Procedure, PublicationDuties, Tender, TenderStatus, TieBreakRule,
 };
 
-use super::extension::{check_extension, value_with_options};
+use super::eligibility::{check_eligibility, eligibility_missing};
+use super::extension::{check_extension, length_problem, value_with_options};
 use super::guardrails::guardrail_problems;
 use super::identifiers::{check_buyer_identifier, check_identifier};
 use super::rules::{InForce, ThresholdSet};
@@ -95,6 +96,7 @@ pub fn check_fields(tender: &Tender, path: &str) -> Vec<FieldViolation> {
     check_values(&mut v, tender, path);
     check_contract_period(&mut v, tender, path);
     check_extension(&mut v, tender, path);
+    check_eligibility(&mut v, tender, path);
     check_funders(&mut v, &tender.funders, path);
     check_buyer_identifier(&mut v, tender.buyer_identifier.as_ref(), &at("buyer_identifier"));
     check_procedure(&mut v, tender, path);
@@ -194,6 +196,7 @@ pub fn publish_problems(
     }
     check_areas_belong(&mut problems, tender);
     check_below_threshold(&mut problems, tender, rules.thresholds, vat_basis_points);
+    problems.0.extend(length_problem(tender, rules.length));
     problems.0.extend(guardrail_problems(tender, rules.guardrails, rules.evidence, vat_basis_points));
     problems.0
 }
@@ -630,6 +633,9 @@ fn required_for_publishing(problems: &mut Problems, tender: &Tender) {
     if tender.areas.is_empty() {
         problems.add("areas", "required: name at least one area where the service is wanted");
     }
+    if let Some(missing) = eligibility_missing(tender) {
+        problems.add("eligibility", missing);
+    }
     if tender.estimated_value.is_none() {
         problems.add(
             "estimated_value",
@@ -804,7 +810,7 @@ pub(crate) fn percent(basis_points: i64) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use proto::commissioning::common::v1::{Date, DateRange, OrganisationRef};
-    use proto::commissioning::tendering::v1::{BidQuestion, DescriptionSection, Funder, ScaleLevel};
+    use proto::commissioning::tendering::v1::{BidQuestion, DescriptionSection, Funder, ScaleLevel, TenderEligibility};
 
     use super::*;
     use crate::domain::rules::Rules;
@@ -861,6 +867,7 @@ pub(crate) mod tests {
             contract_period: Some(DateRange { start_date: date(2026, 4, 1), end_date: date(2027, 3, 31) }),
             enquiry_period_end: timestamp(now() + Duration::days(5)),
             bid_deadline: timestamp(now() + Duration::days(14)),
+            eligibility: Some(TenderEligibility { minimum_age: 65, ..Default::default() }),
             ..Default::default()
         };
         let mut tender =
@@ -922,6 +929,7 @@ pub(crate) mod tests {
                 "description_sections",
                 "categories",
                 "areas",
+                "eligibility",
                 "estimated_value",
                 "criteria",
                 "enquiry_period_end",

@@ -201,9 +201,8 @@ impl TenderingApi {
                     let now = database_now(txn).await?;
                     let in_force = rules.in_force_on(london_date(now)).map_err(Error::internal)?;
                     fill_ids(&mut stored.tender);
-                    let mut problems =
+                    let problems =
                         publish_problems(&stored.tender, now, minimum_period, &in_force, rules.vat_basis_points);
-                    problems.extend(length_problem(&stored.tender, in_force.length));
                     if !problems.is_empty() {
                         return Err(refusal("the tender cannot be published yet", "TENDER_NOT_READY", problems));
                     }

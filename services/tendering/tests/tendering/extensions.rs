@@ -3,7 +3,8 @@
 //! The value with the option decides the duties and is what OCDS shows; the cover asked is what a
 //! community organisation holds; a contract longer than five years with its extension is refused at
 //! publishing; the contract awarded carries the option, and the council exercises it once, audited
-//! and told to its finance system; the tender completes only after the extended end.
+//! and told to its finance system; the tender completes only after the extended end. It is open to
+//! everyone, with no eligibility criteria, said as a value that the event and the open data carry.
 
 use std::time::Duration;
 
@@ -39,7 +40,20 @@ fn wigan(extension_end: Option<Date>) -> Tender {
         summary: "Three local area coordinators across the borough, for anyone who wants support to stay \
                   connected, with no eligibility criteria."
             .into(),
+        description_sections: [
+            (
+                "What we want",
+                "Three local area coordinators, one for each locality, who get to know people and \
+              help them build their own networks of support.",
+            ),
+            ("Who it is for", "Anyone in the borough who wants support to stay connected: no referral needed."),
+            ("Where", "The whole of Wigan borough."),
+            ("Outcomes we are looking for", "People saying they feel more connected, and fewer crises."),
+        ]
+        .map(|(heading, body)| DescriptionSection { heading: heading.into(), body: body.into() })
+        .to_vec(),
         areas: vec![Area { council_id: "wigan".into(), label: "Wigan borough".into(), part: None }],
+        eligibility: Some(TenderEligibility { open_to_everyone: true, ..Default::default() }),
         estimated_value: Some(gbp(165_000)),
         contract_period: Some(DateRange { start_date: date(2027, 4, 1), end_date: date(2030, 3, 31) }),
         extension: Some(ContractExtension {
@@ -135,7 +149,23 @@ async fn the_wigan_tender_is_published_awarded_extended_and_exported(app: App) {
         .expect("updated");
     assert_eq!(fixed.extension.as_ref().and_then(|extension| extension.max_end_date), date(2032, 3, 31));
 
+    // Open to everyone is a value, with no age limit beside it.
+    let aged = Tender {
+        id: draft.id.clone(),
+        eligibility: Some(TenderEligibility { open_to_everyone: true, minimum_age: 18, ..Default::default() }),
+        ..Default::default()
+    };
+    let aged = update(&app, aged, &["eligibility"]).await.expect_err("an age limit on a service open to everyone");
+    assert_eq!(aged.code(), Code::InvalidArgument);
+    let fields = aged.get_details_bad_request().expect("field violations").field_violations;
+    assert_eq!(fields[0].field, "tender.eligibility.minimum_age", "{fields:?}");
+
     let tender = publish(&app, &draft.id).await.expect("published");
+    assert!(tender.eligibility.as_ref().is_some_and(|eligibility| eligibility.open_to_everyone));
+    let published = outbox(&app, "tendering.tender_published").await;
+    let event = proto::commissioning::events::v1::TenderPublished::decode(published[0].as_slice()).expect("an event");
+    let facts = event.tender.expect("the published facts");
+    assert!(facts.eligibility.is_some_and(|eligibility| eligibility.open_to_everyone), "matching can use it");
     let duties = tender.publication_duties.clone().expect("duties");
     assert_eq!(pounds(duties.assessed_value.as_ref()), 275_000, "decided on the value with every option");
     assert!(duties.central_digital_platform_notice_required && duties.contract_details_notice_required);
@@ -272,6 +302,8 @@ async fn the_wigan_tender_is_published_awarded_extended_and_exported(app: App) {
     assert_eq!(published["value"]["amount"].as_f64(), Some(275_000.0));
     assert_eq!(published["contractPeriod"]["endDate"], "2030-03-31T00:00:00Z");
     assert_eq!(published["contractPeriod"]["maxExtentDate"], "2032-03-31T00:00:00Z");
+    let description = published["description"].as_str().expect("a description");
+    assert!(description.ends_with("Eligibility\nOpen to everyone, with no eligibility criteria."), "{description}");
     assert_eq!(last["contracts"][0]["period"]["endDate"], "2032-03-31T00:00:00Z");
     assert_eq!(last["contracts"][0]["period"]["maxExtentDate"], "2032-03-31T00:00:00Z");
     assert_eq!(last["contracts"][0]["value"]["amount"].as_f64(), Some(270_000.0));

@@ -97,6 +97,11 @@ pub fn befriending(enquiries: Duration, deadline: Duration) -> Tender {
         }),
         enquiry_period_end: Some(at(now + enquiries)),
         bid_deadline: Some(at(now + deadline)),
+        eligibility: Some(TenderEligibility {
+            minimum_age: 65,
+            description: "living alone".into(),
+            ..Default::default()
+        }),
         ..Default::default()
     }
 }
