@@ -22,11 +22,15 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve all four services on one port (default 127.0.0.1:50051).
+    /// Serve all four services on one port (default 127.0.0.1:50051), and the web portal on its
+    /// own (default 127.0.0.1:8080).
     Serve {
         /// Address to listen on (overrides GRPC_LISTEN_ADDR).
         #[arg(long)]
         listen: Option<SocketAddr>,
+        /// Address the web portal listens on (overrides PORTAL_LISTEN_ADDR).
+        #[arg(long)]
+        portal_listen: Option<SocketAddr>,
     },
     /// Walk the story of the people the marketplace is for, printing each step: against a running
     /// marketplace (`--address`), or one started here on a fresh embedded default.
@@ -79,16 +83,27 @@ fn settings(cli: &Cli, listen: Option<SocketAddr>) -> anyhow::Result<Settings> {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match &cli.command {
-        Command::Serve { listen } => {
-            let settings = settings(&cli, *listen)?;
+        Command::Serve { listen, portal_listen } => {
+            let mut settings = settings(&cli, *listen)?;
+            if let Some(address) = portal_listen {
+                settings.portal_listen_addr = *address;
+            }
             let _telemetry = platform::telemetry::init(
                 "marketplace",
                 settings.log_format,
                 settings.otel_exporter_otlp_endpoint.as_deref(),
             )?;
-            let marketplace = Marketplace::start(settings).await?;
+            let marketplace = Marketplace::start(settings.clone()).await?;
             println!("marketplace listening on {}", marketplace.local_addr());
-            marketplace.serve_until_signalled().await
+            let signer = match &settings.portal_signing_key_file {
+                Some(path) => portal::TokenSigner::from_key_file(path)?,
+                None => portal::TokenSigner::development(&marketplace::development_token_secret(&settings)?),
+            };
+            let grpc_url = format!("http://{}", marketplace.local_addr());
+            let portal = portal::Portal::start(&settings, &grpc_url, signer).await?;
+            println!("portal: {}", portal.url());
+            marketplace.serve_until_signalled().await?;
+            portal.shutdown().await
         }
         Command::Demo { address, bid_period_secs } => demo(&cli, address.as_deref(), *bid_period_secs).await,
         Command::Token { roles, org, org_name, user, hours } => {

@@ -116,6 +116,15 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// OTLP/gRPC endpoint for traces; unset means traces are not exported.
     pub otel_exporter_otlp_endpoint: Option<String>,
+    /// Address the web portal listens on.
+    pub portal_listen_addr: SocketAddr,
+    /// `http://host:port` of the services' gRPC server the portal calls (the all-in-one sets it to
+    /// its own).
+    pub portal_grpc_url: Option<String>,
+    /// PKCS#8 file of the ECDSA P-256 key the portal signs the services' tokens with (ES256), its
+    /// public key served at `/.well-known/jwks.json` for the services' `AUTH_JWKS_URL`. Unset means
+    /// development: tokens signed with `AUTH_HS256_SECRET` and the development sign-in page.
+    pub portal_signing_key_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -162,6 +171,9 @@ impl Settings {
             auth_leeway_secs: 30,
             log_format: LogFormat::Text,
             otel_exporter_otlp_endpoint: None,
+            portal_listen_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            portal_grpc_url: None,
+            portal_signing_key_file: None,
         }
     }
 

@@ -344,7 +344,7 @@ async fn all_in_one_startup_and_memory() -> anyhow::Result<(f64, f64)> {
     let mut child = Command::new(&binary)
         .args(["--data-dir"])
         .arg(folder.path())
-        .args(["serve", "--listen", &address.to_string()])
+        .args(["serve", "--listen", &address.to_string(), "--portal-listen", "127.0.0.1:0"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -1,0 +1,95 @@
+//! The marketplace's web portal: server-rendered pages over the services' gRPC calls, for the
+//! people the marketplace is for. It keeps only sessions and who acts for which organisation in
+//! its own small database; every rule stays in the services, which it calls as the person signed
+//! in, with a short-lived token it signs itself. Pages work without JavaScript; every form posts
+//! with a CSRF token, and every response carries a Content-Security-Policy.
+
+mod assets;
+mod calls;
+pub mod migrations;
+mod pages;
+pub mod people;
+mod security;
+pub mod sessions;
+mod signing;
+pub mod templates;
+mod visitor;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use platform::config::Settings;
+use platform::db::Database;
+use tokio::sync::oneshot;
+
+pub use signing::TokenSigner;
+
+/// What every page handler shares.
+#[derive(Clone)]
+pub struct PortalState(Arc<Shared>);
+
+struct Shared {
+    db: Database,
+    channel: tonic::transport::Channel,
+    signer: TokenSigner,
+    issuer: String,
+    audience: String,
+}
+
+/// The running portal.
+pub struct Portal {
+    local_addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    served: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Portal {
+    /// Serves the portal on `PORTAL_LISTEN_ADDR`, calling the services at `grpc_url` and signing
+    /// their tokens with `signer`.
+    pub async fn start(settings: &Settings, grpc_url: &str, signer: TokenSigner) -> anyhow::Result<Self> {
+        let db = Database::connect(&settings.database_url_for("portal"), settings.database_max_connections).await?;
+        db.migrate::<migrations::Migrator>().await?;
+        let channel = tonic::transport::Endpoint::from_shared(grpc_url.to_owned())
+            .map_err(|error| anyhow::anyhow!("PORTAL_GRPC_URL {grpc_url:?}: {error}"))?
+            .timeout(std::time::Duration::from_secs(settings.grpc_request_timeout_secs))
+            .connect_lazy();
+        let state = PortalState(Arc::new(Shared {
+            db,
+            channel,
+            signer,
+            issuer: settings.auth_issuer.clone(),
+            audience: settings.auth_audience.clone(),
+        }));
+        let listener = tokio::net::TcpListener::bind(settings.portal_listen_addr)
+            .await
+            .map_err(|error| anyhow::anyhow!("PORTAL_LISTEN_ADDR {}: {error}", settings.portal_listen_addr))?;
+        let local_addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = pages::router(state);
+        let served = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await
+        });
+        Ok(Self { local_addr, stop, served })
+    }
+
+    /// Where it listens.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Its address as a URL for people: `http://127.0.0.1:8080/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.local_addr)
+    }
+
+    /// Stops taking requests and lets those in flight finish.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.served.await??;
+        Ok(())
+    }
+}

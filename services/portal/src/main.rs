@@ -1,0 +1,26 @@
+//! `portal`: the web portal on its own, beside services running apart (production).
+
+use platform::config::Settings;
+use portal::{Portal, TokenSigner};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = Settings::load(8080)?;
+    let _telemetry =
+        platform::telemetry::init("portal", settings.log_format, settings.otel_exporter_otlp_endpoint.as_deref())?;
+    let grpc_url = settings
+        .portal_grpc_url
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("PORTAL_GRPC_URL: set the http://host:port of the services' gRPC server"))?;
+    let signer = match (&settings.portal_signing_key_file, &settings.auth_hs256_secret) {
+        (Some(path), _) => TokenSigner::from_key_file(path)?,
+        (None, Some(secret)) => TokenSigner::development(secret),
+        (None, None) => anyhow::bail!(
+            "PORTAL_SIGNING_KEY_FILE: set the portal's ES256 key (production), or AUTH_HS256_SECRET for development"
+        ),
+    };
+    let portal = Portal::start(&settings, &grpc_url, signer).await?;
+    println!("portal: {}", portal.url());
+    tokio::signal::ctrl_c().await?;
+    portal.shutdown().await
+}

@@ -1,0 +1,74 @@
+//! The portal's own database: sessions, and which organisation each person acts for; every rule
+//! and record lives in the services.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+/// Every migration of the portal database, in order.
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(Sessions)]
+    }
+}
+
+#[derive(DeriveIden)]
+enum PortalSession {
+    Table,
+    TokenHash,
+    CsrfToken,
+    UserId,
+    UserName,
+    OrganisationId,
+    OrganisationName,
+    Roles,
+    ExpiresAt,
+}
+
+struct Sessions;
+
+impl MigrationName for Sessions {
+    fn name(&self) -> &str {
+        "m20261202_000001_portal_sessions_and_people"
+    }
+}
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigrationTrait for Sessions {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(PortalSession::Table)
+                    .col(string(PortalSession::TokenHash).primary_key())
+                    .col(string(PortalSession::CsrfToken))
+                    .col(string_null(PortalSession::UserId))
+                    .col(string_null(PortalSession::UserName))
+                    .col(string_null(PortalSession::OrganisationId))
+                    .col(string_null(PortalSession::OrganisationName))
+                    .col(text(PortalSession::Roles))
+                    .col(timestamp_with_time_zone(PortalSession::ExpiresAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(PortalPerson::Table)
+                    .col(string(PortalPerson::UserId).primary_key())
+                    .col(string(PortalPerson::OrganisationId))
+                    .col(string(PortalPerson::OrganisationName))
+                    .to_owned(),
+            )
+            .await
+    }
+}
+
+#[derive(DeriveIden)]
+enum PortalPerson {
+    Table,
+    UserId,
+    OrganisationId,
+    OrganisationName,
+}

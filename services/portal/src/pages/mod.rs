@@ -1,0 +1,168 @@
+//! The portal's pages, one file per journey step, and what they share: the layout's context, the
+//! error summary of a form, and the pages shown when something stops a page (sign in, not allowed,
+//! not found, a service down).
+
+mod dashboard;
+mod organisation;
+mod sign_in;
+mod start;
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
+use minijinja::{Value, context};
+
+use crate::sessions::Session;
+use crate::templates::{JS_ENABLED_SNIPPET, render};
+use crate::{PortalState, assets, security};
+
+pub fn router(state: PortalState) -> Router {
+    Router::new()
+        .route("/", get(start::start))
+        .route("/sign-in", get(sign_in::sign_in_page).post(sign_in::sign_in))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/organisation/new", get(organisation::new_organisation_page).post(organisation::register_organisation))
+        .route("/assets/{name}", get(assets::asset))
+        .route("/.well-known/jwks.json", get(jwks))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// GET /.well-known/jwks.json: the public keys of the services' tokens, for their AUTH_JWKS_URL.
+async fn jwks(State(state): State<PortalState>) -> Response {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], state.0.signer.jwks().to_string()).into_response()
+}
+
+async fn not_found() -> Response {
+    PageError::NotFound.into_response()
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum PageError {
+    SignInNeeded,
+    Forbidden,
+    NotFound,
+    /// A service or the portal's database did not answer: try again.
+    Unavailable,
+    Internal(anyhow::Error),
+}
+
+impl PageError {
+    /// The portal's own database failed: logged, and shown as "try again".
+    pub fn storage(error: sea_orm::DbErr) -> Self {
+        tracing::error!(%error, "the portal's database failed");
+        Self::Unavailable
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title, paragraphs) = match self {
+            Self::SignInNeeded => return Redirect::to("/sign-in").into_response(),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "You cannot see this page",
+                vec![
+                    "It belongs to another organisation, or needs a role you do not have. Ask your organisation's administrator if you need it.",
+                ],
+            ),
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                vec![
+                    "If you typed the web address, check it is correct. If you pasted it, check you copied all of it.",
+                ],
+            ),
+            Self::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sorry, there is a problem with the service",
+                vec![
+                    "Try again in a few minutes. Nothing you sent was half-saved: if it was not confirmed, it was not saved.",
+                ],
+            ),
+            Self::Internal(error) => {
+                tracing::error!(error = %error, "a portal page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Sorry, there is a problem with the service",
+                    vec![
+                        "Try again later. If it keeps happening, tell the marketplace's operator what you were doing.",
+                    ],
+                )
+            }
+        };
+        let page = render("problem.html", context! { title, paragraphs, js_enabled_snippet => JS_ENABLED_SNIPPET });
+        match page {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "the problem page does not render");
+                (status, title).into_response()
+            }
+        }
+    }
+}
+
+/// A form's problems, each on its field: for the error summary and the message beside the field.
+#[derive(Debug, Default)]
+pub struct FormErrors(Vec<(String, String)>);
+
+impl FormErrors {
+    /// `message` on form field `field`; only the first problem of a field is shown.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        if !self.0.iter().any(|(known, _)| known == field) {
+            self.0.push((field.to_owned(), message.into()));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The error summary's list, each linking to its field.
+    fn summary(&self) -> Vec<Value> {
+        self.0.iter().map(|(field, text)| context! { text, href => format!("#{field}") }).collect()
+    }
+
+    /// Each field's message, for the component beside it.
+    fn by_field(&self) -> BTreeMap<String, Value> {
+        self.0.iter().map(|(field, text)| (field.clone(), context! { text })).collect()
+    }
+}
+
+/// Renders `template` in the layout, for `session`, with the page's own `values`.
+pub fn page(
+    state: &PortalState,
+    session: &Session,
+    jar: CookieJar,
+    template: &str,
+    title: &str,
+    errors: &FormErrors,
+    values: Value,
+) -> Response {
+    let person = session.person.as_ref().map(|person| {
+        context! { name => &person.name, organisation_name => &person.organisation_name }
+    });
+    let context = context! {
+        title,
+        person,
+        csrf_token => &session.csrf_token,
+        development => state.0.signer.is_development(),
+        js_enabled_snippet => JS_ENABLED_SNIPPET,
+        errors => (!errors.is_empty()).then(|| errors.summary()),
+        field_errors => errors.by_field(),
+        ..values
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    match render(template, context) {
+        Ok(html) => (status, jar, Html(html)).into_response(),
+        Err(error) => PageError::Internal(anyhow::anyhow!("template {template}: {error}")).into_response(),
+    }
+}

@@ -1,0 +1,261 @@
+//! Registering a charity: one form with its details, sent to CreateProvider; the services' field
+//! violations are shown on their fields in plain English, and the form keeps what was typed.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use axum_extra::extract::cookie::CookieJar;
+use minijinja::context;
+use proto::commissioning::common::v1::{OrgIdScheme, OrgIdentifier, PostalAddress};
+use proto::commissioning::providers::v1::{CreateProviderRequest, LegalForm, Provider};
+use serde::{Deserialize, Serialize};
+
+use super::{FormErrors, PageError, page};
+use crate::calls::field_violations;
+use crate::sessions::{self, Session};
+use crate::visitor::visit;
+use crate::{PortalState, people, security};
+
+/// The legal forms offered, in the order a small charity is likeliest to be.
+const LEGAL_FORMS: [LegalForm; 9] = [
+    LegalForm::RegisteredCharity,
+    LegalForm::CharitableIncorporatedOrganisation,
+    LegalForm::CharitableCompany,
+    LegalForm::UnincorporatedCommunityGroup,
+    LegalForm::CommunityInterestCompany,
+    LegalForm::CompanyLimitedByGuarantee,
+    LegalForm::SocialEnterprise,
+    LegalForm::MicroEnterpriseOrSoleTrader,
+    LegalForm::Other,
+];
+
+/// How a person names a legal form.
+pub fn legal_form_name(form: LegalForm) -> &'static str {
+    match form {
+        LegalForm::RegisteredCharity => "Registered charity",
+        LegalForm::CharitableIncorporatedOrganisation => "Charitable incorporated organisation (CIO or SCIO)",
+        LegalForm::CharitableCompany => "Charitable company",
+        LegalForm::CommunityInterestCompany => "Community interest company (CIC)",
+        LegalForm::CompanyLimitedByGuarantee => "Company limited by guarantee",
+        LegalForm::UnincorporatedCommunityGroup => "Community group or association, not registered",
+        LegalForm::SocialEnterprise => "Social enterprise",
+        LegalForm::MicroEnterpriseOrSoleTrader => "Small business or sole trader",
+        LegalForm::Other => "Something else",
+        LegalForm::Unspecified => "",
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct OrganisationForm {
+    #[serde(skip_serializing)]
+    csrf_token: String,
+    request_id: String,
+    legal_name: String,
+    legal_form: String,
+    charity_number: String,
+    company_number: String,
+    address_line1: String,
+    address_line2: String,
+    town: String,
+    postcode: String,
+    contact_email: String,
+    contact_phone: String,
+    paid_staff_count: String,
+    volunteer_count: String,
+}
+
+/// Each service field the form fills, the form field it came from, and what to say when it is
+/// missing. Anything else the service says is shown as it says it.
+const FIELDS: [(&str, &str, &str); 10] = [
+    ("provider.legal_name", "legal_name", "Enter your organisation's legal name"),
+    ("provider.legal_form", "legal_form", "Select what kind of organisation it is"),
+    ("provider.registered_address.line1", "address_line1", "Enter the first line of the address"),
+    ("provider.registered_address.line2", "address_line2", "Enter the second line of the address"),
+    ("provider.registered_address.town", "town", "Enter the town or city"),
+    ("provider.registered_address.postcode", "postcode", "Enter the postcode, like SW2 1RW"),
+    ("provider.contact_email", "contact_email", "Enter the contact email address"),
+    ("provider.contact_phone", "contact_phone", "Enter a UK phone number, like 020 7946 0000"),
+    ("provider.paid_staff_count", "paid_staff_count", "Enter the number of paid staff"),
+    ("provider.volunteer_count", "volunteer_count", "Enter the number of volunteers"),
+];
+
+fn form_page(
+    state: &PortalState,
+    session: &Session,
+    jar: CookieJar,
+    form: &OrganisationForm,
+    errors: &FormErrors,
+) -> Response {
+    let legal_forms: Vec<minijinja::Value> = LEGAL_FORMS
+        .iter()
+        .map(|legal_form| context! { value => legal_form.as_str_name(), text => legal_form_name(*legal_form) })
+        .collect();
+    let values = context! { form => minijinja::Value::from(minijinja::value::Serde(form)), legal_forms };
+    page(state, session, jar, "organisation_new.html", "Register your organisation", errors, values)
+}
+
+/// GET /organisation/new
+pub async fn new_organisation_page(State(state): State<PortalState>, jar: CookieJar) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    match &session.person {
+        None => PageError::SignInNeeded.into_response(),
+        Some(person) if person.organisation_id != "platform" => Redirect::to("/dashboard").into_response(),
+        Some(_) => {
+            let form = OrganisationForm { request_id: uuid::Uuid::new_v4().to_string(), ..Default::default() };
+            form_page(&state, &session, jar, &form, &FormErrors::default())
+        }
+    }
+}
+
+/// POST /organisation/new
+pub async fn register_organisation(
+    State(state): State<PortalState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(mut form): Form<OrganisationForm>,
+) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    let Some(person) = session.person.clone() else { return PageError::SignInNeeded.into_response() };
+    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
+        return PageError::Forbidden.into_response();
+    }
+    if person.organisation_id != "platform" {
+        return Redirect::to("/dashboard").into_response();
+    }
+    if form.request_id.trim().is_empty() {
+        form.request_id = uuid::Uuid::new_v4().to_string();
+    }
+    let mut errors = FormErrors::default();
+    let paid_staff = count(&mut errors, "paid_staff_count", &form.paid_staff_count, "paid staff");
+    let volunteers = count(&mut errors, "volunteer_count", &form.volunteer_count, "volunteers");
+    let legal_form = LegalForm::from_str_name(&form.legal_form).unwrap_or(LegalForm::Unspecified);
+    let mut identifiers = Vec::new();
+    if !form.charity_number.trim().is_empty() {
+        identifiers.push(("charity_number", OrgIdScheme::GbChc, form.charity_number.trim()));
+    }
+    if !form.company_number.trim().is_empty() {
+        identifiers.push(("company_number", OrgIdScheme::GbCoh, form.company_number.trim()));
+    }
+    let provider = Provider {
+        legal_name: form.legal_name.trim().to_owned(),
+        legal_form: legal_form as i32,
+        identifiers: identifiers
+            .iter()
+            .map(|(_, scheme, value)| OrgIdentifier { scheme: *scheme as i32, value: (*value).to_owned() })
+            .collect(),
+        registered_address: Some(PostalAddress {
+            line1: form.address_line1.trim().to_owned(),
+            line2: form.address_line2.trim().to_owned(),
+            town: form.town.trim().to_owned(),
+            postcode: form.postcode.trim().to_owned(),
+            ..Default::default()
+        }),
+        contact_email: form.contact_email.trim().to_owned(),
+        contact_phone: form.contact_phone.trim().to_owned(),
+        paid_staff_count: paid_staff.unwrap_or(0),
+        volunteer_count: volunteers.unwrap_or(0),
+        ..Default::default()
+    };
+    // The numbers are the portal's to read; the rest is the service's to check.
+    if !errors.is_empty() {
+        return form_page(&state, &session, jar, &form, &errors);
+    }
+    let request = CreateProviderRequest { request_id: form.request_id.clone(), provider: Some(provider) };
+    let request = match state.as_person(&person, request) {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    let created = match state.providers().create_provider(request).await {
+        Ok(created) => created.into_inner().provider.unwrap_or_default(),
+        Err(status) if status.code() == tonic::Code::InvalidArgument => {
+            for (path, description) in field_violations(&status) {
+                let identifier = identifiers
+                    .iter()
+                    .enumerate()
+                    .find(|(index, _)| path.starts_with(&format!("provider.identifiers[{index}]")));
+                if let Some((_, (field, _, _))) = identifier {
+                    errors.add(field, sentence(&description));
+                } else if let Some((_, field, missing)) = FIELDS.iter().find(|(known, _, _)| *known == path) {
+                    let typed = form_value(&form, field);
+                    errors.add(
+                        field,
+                        if typed.trim().is_empty() { (*missing).to_owned() } else { sentence(&description) },
+                    );
+                } else {
+                    errors.add("legal_name", sentence(&description));
+                }
+            }
+            return form_page(&state, &session, jar, &form, &errors);
+        }
+        Err(status) if status.code() == tonic::Code::AlreadyExists => {
+            // The service names the identifier another provider holds.
+            let held = identifiers
+                .iter()
+                .enumerate()
+                .find(|(index, _)| status.message().contains(&format!("provider.identifiers[{index}]")));
+            let field = held.map_or("charity_number", |(_, (field, _, _))| *field);
+            errors.add(
+                field,
+                "An organisation with this number is already registered on the marketplace. If it is yours, ask the \
+                 person who registered it to add you",
+            );
+            return form_page(&state, &session, jar, &form, &errors);
+        }
+        Err(status) => return PageError::from(status).into_response(),
+    };
+    let db = state.0.db.conn();
+    let linked = async {
+        people::link(db, &person.user_id, &created.id, &created.legal_name).await?;
+        sessions::set_organisation(db, &session.token, &created.id, &created.legal_name).await
+    };
+    match linked.await {
+        Ok(()) => (jar, Redirect::to("/dashboard?registered=1")).into_response(),
+        Err(error) => PageError::storage(error).into_response(),
+    }
+}
+
+/// A whole number of people, 0 or more; `None` (with the field's problem) otherwise.
+fn count(errors: &mut FormErrors, field: &str, typed: &str, what: &str) -> Option<i32> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        errors.add(field, format!("Enter the number of {what}, or 0"));
+        return None;
+    }
+    match typed.parse::<i32>() {
+        Ok(number) if (0..=100_000).contains(&number) => Some(number),
+        _ => {
+            errors.add(field, format!("Enter the number of {what} as a whole number, like 3"));
+            None
+        }
+    }
+}
+
+fn form_value<'a>(form: &'a OrganisationForm, field: &str) -> &'a str {
+    match field {
+        "legal_name" => &form.legal_name,
+        "legal_form" => &form.legal_form,
+        "address_line1" => &form.address_line1,
+        "address_line2" => &form.address_line2,
+        "town" => &form.town,
+        "postcode" => &form.postcode,
+        "contact_email" => &form.contact_email,
+        "contact_phone" => &form.contact_phone,
+        "paid_staff_count" => &form.paid_staff_count,
+        "volunteer_count" => &form.volunteer_count,
+        _ => "",
+    }
+}
+
+/// A service's description as a sentence for a person: capitalised, without the field's jargon.
+fn sentence(description: &str) -> String {
+    let mut characters = description.trim().chars();
+    characters.next().map_or_else(String::new, |first| first.to_uppercase().chain(characters).collect())
+}

@@ -1,0 +1,8 @@
+//! The portal's tests over HTTP and of its component macros; the journeys in a browser are in
+//! tests/browser at the workspace's root.
+
+mod portal {
+    pub mod components;
+    pub mod security;
+    pub mod support;
+}

@@ -1,0 +1,138 @@
+//! Every response carries the Content-Security-Policy; the session cookie is HTTP-only, Secure
+//! and SameSite; a form without the session's CSRF token, or posted from another site, is refused;
+//! signing in replaces the session; the development sign-in exists only with development signing;
+//! the services accept the portal's ES256 tokens through its JWKS; a service that is down gets the
+//! "try again" page.
+
+use std::time::Duration;
+
+use platform::auth::{Authenticator, Claims, Role};
+use portal::TokenSigner;
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, ORIGIN, SET_COOKIE};
+use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+
+use super::support::{SECRET, client, csrf_token, session_cookie, start};
+
+/// Nothing listens here: a service that is down.
+const NO_SERVICES: &str = "http://127.0.0.1:9";
+
+fn sign_in_form(csrf: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("csrf_token", csrf.to_owned()),
+        ("name", "Amira Haddad".into()),
+        ("email", "amira@example.org".into()),
+        ("acting_as", "charity-volunteer".into()),
+    ]
+}
+
+#[tokio::test]
+async fn pages_carry_the_policy_and_forms_need_the_sessions_token() {
+    let running = start(NO_SERVICES, TokenSigner::development(SECRET)).await;
+    let http = client();
+    let page = http.get(format!("{}sign-in", running.url)).send().await.expect("the sign-in page");
+    assert_eq!(page.status(), StatusCode::OK);
+    let policy = page.headers()[CONTENT_SECURITY_POLICY].to_str().expect("text").to_owned();
+    assert!(policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    let set_cookie = page.headers()[SET_COOKIE].to_str().expect("text").to_owned();
+    for flag in ["HttpOnly", "Secure", "SameSite=Lax"] {
+        assert!(set_cookie.contains(flag), "{set_cookie} lacks {flag}");
+    }
+    let cookie = session_cookie(&page).expect("a session cookie");
+    let csrf = csrf_token(&page.text().await.expect("html"));
+
+    // Without the token, with another session's, or from another site: refused, no one signed in.
+    let mut wrong = sign_in_form(&csrf);
+    wrong[0].1 = "not-the-token".into();
+    let refused = http.post(format!("{}sign-in", running.url)).header(COOKIE, &cookie).form(&wrong).send().await;
+    assert_eq!(refused.expect("answered").status(), StatusCode::FORBIDDEN);
+    let elsewhere = http
+        .post(format!("{}sign-in", running.url))
+        .header(COOKIE, &cookie)
+        .header(ORIGIN, "https://attacker.example")
+        .form(&sign_in_form(&csrf))
+        .send()
+        .await;
+    assert_eq!(elsewhere.expect("answered").status(), StatusCode::FORBIDDEN);
+    let stranger = http.post(format!("{}sign-in", running.url)).form(&sign_in_form(&csrf)).send().await;
+    assert_eq!(stranger.expect("answered").status(), StatusCode::FORBIDDEN, "a token from no session");
+
+    // With it: signed in on a new session; the old cookie signs no one in.
+    let signed_in =
+        http.post(format!("{}sign-in", running.url)).header(COOKIE, &cookie).form(&sign_in_form(&csrf)).send();
+    let signed_in = signed_in.await.expect("answered");
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    assert_eq!(signed_in.headers()["location"], "/dashboard");
+    let new_cookie = session_cookie(&signed_in).expect("a new session");
+    assert_ne!(new_cookie, cookie, "signing in replaces the session");
+    let old = http.get(format!("{}dashboard", running.url)).header(COOKIE, &cookie).send().await.expect("answered");
+    assert_eq!(old.status(), StatusCode::SEE_OTHER, "the old session is gone: sign in");
+    let dashboard = http.get(format!("{}dashboard", running.url)).header(COOKIE, &new_cookie).send().await;
+    let dashboard = dashboard.expect("answered").text().await.expect("html");
+    assert!(dashboard.contains("Signed in as <strong>Amira Haddad</strong>"), "{dashboard}");
+    running.portal.shutdown().await.expect("stops");
+}
+
+#[tokio::test]
+async fn a_service_that_is_down_gets_the_try_again_page() {
+    let running = start(NO_SERVICES, TokenSigner::development(SECRET)).await;
+    let http = client();
+    let page = http.get(format!("{}sign-in", running.url)).send().await.expect("the sign-in page");
+    let cookie = session_cookie(&page).expect("a session");
+    let csrf = csrf_token(&page.text().await.expect("html"));
+    let signed_in = http.post(format!("{}sign-in", running.url)).header(COOKIE, &cookie).form(&sign_in_form(&csrf));
+    let cookie = session_cookie(&signed_in.send().await.expect("signed in")).expect("a session");
+    let form = http.get(format!("{}organisation/new", running.url)).header(COOKIE, &cookie).send().await;
+    let csrf = csrf_token(&form.expect("the form").text().await.expect("html"));
+    let registration = [
+        ("csrf_token", csrf.as_str()),
+        ("legal_name", "Brixton Good Neighbours"),
+        ("paid_staff_count", "0"),
+        ("volunteer_count", "12"),
+    ];
+    let sent = http.post(format!("{}organisation/new", running.url)).header(COOKIE, &cookie).form(&registration);
+    let sent = tokio::time::timeout(Duration::from_secs(60), sent.send()).await.expect("answered in time");
+    let sent = sent.expect("answered");
+    assert_eq!(sent.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let html = sent.text().await.expect("html");
+    assert!(html.contains("Sorry, there is a problem with the service") && html.contains("Try again"), "{html}");
+    assert!(!html.contains("Unavailable") && !html.contains("tonic"), "no raw gRPC code or error");
+    running.portal.shutdown().await.expect("stops");
+}
+
+#[tokio::test]
+async fn production_signing_is_es256_that_the_services_accept_through_the_jwks() {
+    let files = tempfile::tempdir().expect("temporary folder");
+    let key = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &ring::rand::SystemRandom::new());
+    let path = files.path().join("portal-signing.p8");
+    std::fs::write(&path, key.expect("a key").as_ref()).expect("written");
+    let signer = TokenSigner::from_key_file(&path).expect("read back");
+    let running = start(NO_SERVICES, TokenSigner::from_key_file(&path).expect("read back")).await;
+    let http = client();
+
+    let sign_in = http.get(format!("{}sign-in", running.url)).send().await.expect("answered");
+    assert_eq!(sign_in.status(), StatusCode::NOT_FOUND, "no development sign-in in production");
+    let jwks = http.get(format!("{}.well-known/jwks.json", running.url)).send().await.expect("answered");
+    let jwks: jsonwebtoken::jwk::JwkSet = jwks.json().await.expect("a JWKS");
+    assert_eq!(jwks.keys.len(), 1);
+
+    let now = chrono::Utc::now().timestamp();
+    let claims = Claims {
+        sub: "dev:amira@example.org".into(),
+        org: "platform".into(),
+        org_name: None,
+        roles: vec![Role::Provider],
+        iss: "commissioning-marketplace".into(),
+        aud: "commissioning".into(),
+        exp: now + 300,
+        iat: now,
+    };
+    let token = signer.sign(&claims).expect("signed");
+    let services = Authenticator::jwks(jwks, "commissioning-marketplace", "commissioning", Duration::from_secs(30));
+    let caller = services.verify(&token).expect("the services accept it");
+    assert_eq!((caller.user_id.as_str(), caller.organisation_id.as_str()), ("dev:amira@example.org", "platform"));
+    let development = TokenSigner::development(SECRET).sign(&claims).expect("signed");
+    assert!(services.verify(&development).is_err(), "a development token is not the portal's");
+    running.portal.shutdown().await.expect("stops");
+}

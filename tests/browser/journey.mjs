@@ -1,0 +1,183 @@
+// A small charity's journey through the portal in a real browser, against `marketplace serve` on a
+// fresh embedded default: sign in, register the organisation (with the GOV.UK error summary for a
+// form sent empty or wrong), see it on the dashboard, sign out. Run twice: with JavaScript, and with
+// govuk-frontend's script blocked (the journey must work without it). Every page is checked with
+// axe-core (WCAG 2.x A and AA, and best practice, as govuk-frontend's own tests run it), and
+// screenshotted into target/portal-screenshots for CI to keep.
+//
+// Usage: node journey.mjs [path to the marketplace binary]
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+
+const root = resolve(import.meta.dirname, "../..");
+const binary = process.argv[2] ?? join(root, "target/debug/marketplace");
+const screenshots = join(root, "target/portal-screenshots");
+mkdirSync(screenshots, { recursive: true });
+
+/** Starts the all-in-one on a fresh folder; resolves with the portal's URL and the process. */
+function startMarketplace() {
+  const data = mkdtempSync(join(tmpdir(), "portal-journey-"));
+  const child = spawn(binary, ["--data-dir", data, "serve", "--listen", "127.0.0.1:0", "--portal-listen", "127.0.0.1:0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => reject(new Error("the marketplace did not print its portal address in 60 s")), 60_000);
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      const found = output.match(/^portal: (http:\/\/\S+)$/m);
+      if (found) {
+        clearTimeout(timer);
+        resolveStart({ url: found[1], child, data });
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`the marketplace exited with ${code} before serving`)));
+  });
+}
+
+const violations = [];
+
+/** Checks the page with axe and keeps a screenshot named `name`. */
+async function check(page, name) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"])
+    .disableRules(["region"])
+    .analyze();
+  for (const violation of results.violations) {
+    violations.push(`${name}: ${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+  }
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+}
+
+/** The error summary's messages, in order, each checked to link to a field that exists. */
+async function errorSummary(page) {
+  const summary = page.locator(".govuk-error-summary");
+  await summary.waitFor();
+  const links = summary.locator("a");
+  const messages = [];
+  for (let index = 0; index < (await links.count()); index++) {
+    const link = links.nth(index);
+    const target = (await link.getAttribute("href")).slice(1);
+    assert.equal(await page.locator(`#${target}`).count(), 1, `the summary links to #${target}, which exists`);
+    messages.push((await link.textContent()).trim());
+  }
+  assert.match(await page.title(), /^Error: /, "the title starts with Error: while there are errors");
+  return messages;
+}
+
+async function journey(browser, url, withScript) {
+  const mode = withScript ? "js" : "no-js";
+  const context = await browser.newContext();
+  if (!withScript) {
+    await context.route("**/assets/govuk-frontend.min.js", (route) => route.abort());
+    await context.route("**/assets/portal.js", (route) => route.abort());
+  }
+  const page = await context.newPage();
+  const problems = [];
+  // Errors other than the pages' own status codes (422 for a form with errors, 404 for a missing
+  // page) and the scripts blocked on purpose: a Content-Security-Policy refusal, a script failing.
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(message.text());
+  });
+
+  await page.goto(url);
+  await check(page, `${mode}-01-start`);
+  assert.equal(await page.locator("h1").textContent(), "Commissioning marketplace");
+  assert.equal(await page.locator(".govuk-generic-header").count(), 1, "the Generic header, not GOV.UK's");
+  await page.getByRole("button", { name: "Sign in" }).click();
+
+  // Sent empty: every field's problem, in plain English, linked from the summary.
+  await page.getByRole("button", { name: "Continue" }).click();
+  assert.deepEqual(await errorSummary(page), ["Enter your name", "Enter your email address", "Select who you are"]);
+  await check(page, `${mode}-02-sign-in-errors`);
+  const email = `amira.${mode}.${Date.now()}@example.org`;
+  await page.getByLabel("Your name").fill("Amira Haddad");
+  await page.getByLabel("Your email address").fill(email);
+  await page.getByLabel("A volunteer or worker at a charity or community group").check();
+  await page.getByRole("button", { name: "Continue" }).click();
+
+  await page.getByRole("heading", { name: "Get ready to bid" }).waitFor();
+  await check(page, `${mode}-03-dashboard-new`);
+  await page.getByRole("link", { name: "Register your organisation" }).click();
+  await check(page, `${mode}-04-organisation`);
+
+  // The services' refusals, on their fields; what was typed is kept.
+  await page.getByLabel("Legal name").fill("Brixton Good Neighbours");
+  await page.getByLabel("Postcode").fill("not a postcode");
+  await page.getByRole("button", { name: "Register organisation" }).click();
+  const refused = await errorSummary(page);
+  assert.ok(refused.includes("Enter the number of paid staff, or 0"), refused.join(" | "));
+  await page.getByLabel("How many paid staff do you have?").fill("0");
+  await page.getByLabel("How many active volunteers do you have?").fill("12");
+  await page.getByRole("button", { name: "Register organisation" }).click();
+  const serviceRefused = await errorSummary(page);
+  assert.ok(serviceRefused.includes("Select what kind of organisation it is"), serviceRefused.join(" | "));
+  assert.ok(serviceRefused.includes("Enter the first line of the address"), serviceRefused.join(" | "));
+  assert.ok(serviceRefused.some((message) => /postcode/i.test(message)), serviceRefused.join(" | "));
+  assert.equal(await page.getByLabel("Legal name").inputValue(), "Brixton Good Neighbours", "kept");
+  await check(page, `${mode}-05-organisation-errors`);
+
+  await page.getByLabel("Registered charity").check();
+  await page.getByLabel("Charity number (optional)").fill("1123456");
+  if (!withScript) {
+    // The first run registered 1123456: the service's refusal is shown on the field.
+    await page.getByLabel("Address line 1").fill("12 Acre Lane");
+    await page.getByLabel("Town or city").fill("London");
+    await page.getByLabel("Postcode").fill("sw2 5su");
+    await page.getByLabel("Contact email address").fill("hello@brixtonneighbours.org.uk");
+    await page.getByRole("button", { name: "Register organisation" }).click();
+    const taken = await errorSummary(page);
+    assert.deepEqual(taken, ["An organisation with this number is already registered on the marketplace. If it is yours, ask the person who registered it to add you"]);
+    await page.getByLabel("Charity number (optional)").fill("1123457");
+  }
+  await page.getByLabel("Address line 1").fill("12 Acre Lane");
+  await page.getByLabel("Town or city").fill("London");
+  await page.getByLabel("Postcode").fill("sw2 5su");
+  await page.getByLabel("Contact email address").fill("hello@brixtonneighbours.org.uk");
+  await page.getByRole("button", { name: "Register organisation" }).click();
+
+  await page.getByRole("heading", { name: "Organisation registered" }).waitFor();
+  assert.equal(await page.locator("h1").textContent(), "Brixton Good Neighbours");
+  const address = page.locator(".govuk-summary-list__row", { hasText: "Address" }).locator("dd");
+  assert.equal((await address.textContent()).trim(), "12 Acre Lane, London, SW2 5SU", "the service's normalised postcode");
+  await check(page, `${mode}-06-dashboard-registered`);
+
+  // Signing in again brings the volunteer back to the charity.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  await page.goto(`${url}sign-in`);
+  await page.getByLabel("Your name").fill("Amira Haddad");
+  await page.getByLabel("Your email address").fill(email);
+  await page.getByLabel("A volunteer or worker at a charity or community group").check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  assert.equal(await page.locator("h1").textContent(), "Brixton Good Neighbours");
+
+  await page.goto(`${url}no-such-page`);
+  assert.equal(await page.locator("h1").textContent(), "Page not found");
+  await check(page, `${mode}-07-not-found`);
+  assert.deepEqual(problems, [], "no console errors");
+  await context.close();
+}
+
+const { url, child, data } = await startMarketplace();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  await journey(browser, url, true);
+  await journey(browser, url, false);
+  assert.deepEqual(violations, [], `axe found violations:\n${violations.join("\n")}`);
+  console.log(`browser journey: passed, with and without JavaScript; screenshots in ${screenshots}`);
+} finally {
+  await browser.close();
+  child.kill("SIGTERM");
+  rmSync(data, { recursive: true, force: true });
+}
