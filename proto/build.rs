@@ -24,6 +24,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .file_descriptor_set_path(out_dir.join("commissioning_descriptor.bin"))
         // Services answer UNIMPLEMENTED for a call until it is built.
         .generate_default_stubs(true)
+        // A request that does not decode is INVALID_ARGUMENT (prost's own codec says INTERNAL).
+        .codec_path("crate::codec::Codec")
         // One generated file with the package tree as nested modules.
         .include_file("commissioning.rs")
         .compile_with_config(config, &protos, &[PathBuf::from("."), include])?;

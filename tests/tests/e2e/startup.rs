@@ -112,3 +112,68 @@ fn the_readme_documents_every_setting() {
         .collect();
     assert!(missing.is_empty(), "settings missing from the README's configuration table: {missing:?}");
 }
+
+/// A request that is not a valid message of its call's type is the caller's mistake: every
+/// service answers INVALID_ARGUMENT, never INTERNAL, whether a string holds bytes that are not
+/// UTF-8 or a field comes with the wrong wire type, and goes on serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_does_not_decode_is_invalid_argument_on_every_service() {
+    let files = tempfile::tempdir().expect("temporary folder");
+    let mut settings = platform::config::Settings::defaults(0);
+    settings.data_dir = files.path().to_path_buf();
+    settings.grpc_listen_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+    let marketplace = Marketplace::start(settings).await.expect("starts");
+    let addr = marketplace.local_addr();
+    let secret = platform::runtime::dev_secret(files.path()).expect("development secret");
+    let claims = platform::testing::claims("admin-1", "platform", &[Role::Admin]);
+    let admin = platform::auth::mint_hs256(secret.as_bytes(), &claims).expect("sign");
+    let calls = [
+        "/commissioning.providers.v1.ProvidersService/GetProvider",
+        "/commissioning.compliance.v1.ComplianceService/GetDocument",
+        "/commissioning.tendering.v1.TenderingService/GetTender",
+        "/commissioning.evaluation.v1.EvaluationService/GetEvaluation",
+    ];
+    for call in calls {
+        // Field 1 of each request is a string id: bytes that are not UTF-8, then a number.
+        let not_utf8 = FieldOneBytes { value: vec![0xff, 0xfe, 0x00] };
+        let wrong_wire_type = FieldOneNumber { value: 7 };
+        for status in [send_as(addr, call, not_utf8, &admin).await, send_as(addr, call, wrong_wire_type, &admin).await]
+        {
+            assert_eq!(status.code(), Code::InvalidArgument, "{call}: {status:?}");
+            assert!(status.message().contains("could not be decoded as protobuf"), "{call}: {}", status.message());
+        }
+    }
+    for name in [Providers::GRPC_NAME, Compliance::GRPC_NAME, Tendering::GRPC_NAME, Evaluation::GRPC_NAME] {
+        assert_eq!(health_status(addr, name).await, ServingStatus::Serving, "{name} still serving");
+    }
+    marketplace.shutdown().await.expect("stops");
+}
+
+/// A message whose field 1 is bytes.
+#[derive(Clone, PartialEq, prost::Message)]
+struct FieldOneBytes {
+    #[prost(bytes = "vec", tag = "1")]
+    value: Vec<u8>,
+}
+
+/// A message whose field 1 is a number.
+#[derive(Clone, PartialEq, prost::Message)]
+struct FieldOneNumber {
+    #[prost(uint64, tag = "1")]
+    value: u64,
+}
+
+/// Sends `message` to `path` with `token`, returning the refusal.
+async fn send_as<M: prost::Message + Default + Send + 'static>(
+    addr: SocketAddr,
+    path: &str,
+    message: M,
+    token: &str,
+) -> tonic::Status {
+    let mut grpc = tonic::client::Grpc::new(channel(addr).await);
+    grpc.ready().await.expect("channel ready");
+    let path = path.parse().expect("path");
+    grpc.unary::<M, (), _>(with_token(message, token), path, tonic_prost::ProstCodec::default())
+        .await
+        .expect_err("refused")
+}
