@@ -111,7 +111,23 @@ impl Error {
 
 impl From<sea_orm::DbErr> for Error {
     fn from(error: sea_orm::DbErr) -> Self {
-        Self::internal(error)
+        let text = error.to_string();
+        // PostgreSQL cannot store a NUL character in text: the caller's mistake, whichever field
+        // held it (the handlers name the field where they check it).
+        if text.contains("invalid byte sequence") && text.contains("0x00") {
+            return Self::invalid(
+                "request",
+                "a text field holds a NUL character (\\0), which cannot be stored: remove it and retry",
+            );
+        }
+        match error {
+            // The database cannot be reached: retrying later with the same request_id is safe.
+            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => Self::Unavailable(
+                "the service's database is unreachable; retry shortly with the same request_id, which makes the retry safe"
+                    .into(),
+            ),
+            _ => Self::internal(error),
+        }
     }
 }
 

@@ -100,3 +100,15 @@ async fn a_bid_one_millisecond_late_is_refused() {
     assert!(late.message().contains(&deadline.to_rfc3339()), "names the deadline: {}", late.message());
     app.stop().await;
 }
+
+/// PostgreSQL cannot store a NUL character: an id holding one is the caller's mistake, never
+/// INTERNAL, even where no handler checks for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nul_character_in_an_id_is_invalid_argument_on_postgres() {
+    let app = on_postgres().await;
+    let request = GetTenderRequest { tender_id: "a\u{0}b".into() };
+    let refused = client(&app).await.get_tender(with_token(request, &lambeth_officer())).await.expect_err("refused");
+    assert_eq!(refused.code(), Code::InvalidArgument, "{refused:?}");
+    assert!(refused.message().contains("NUL character"), "{}", refused.message());
+    app.stop().await;
+}
