@@ -6,14 +6,20 @@
 //!
 //! `cargo build --release --bin load --bin marketplace && ./target/release/load` (PostgreSQL and NATS
 //! running, as for the tests): it starts the release `marketplace` beside it.
+//!
+//! `./target/release/load soak` is the soak behind RELIABILITY.md (see [`soak`]; `--help` lists
+//! its options).
+
+mod generated;
+mod soak;
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
 use futures::StreamExt;
 use platform::auth::Role;
 use platform::testing::{TestApp, named_token, with_token};
@@ -30,8 +36,29 @@ use tonic::transport::Channel;
 const STRETCH: Duration = Duration::from_secs(5);
 const CONCURRENCIES: [usize; 6] = [1, 2, 4, 8, 16, 32];
 
+#[derive(Parser)]
+#[command(about = "The load generator behind BENCHMARKS.md and the soak behind RELIABILITY.md")]
+struct Cli {
+    #[command(subcommand)]
+    mode: Option<Mode>,
+}
+
+#[derive(Subcommand)]
+enum Mode {
+    /// Send the release all-in-one generated requests, most of them wrong, sampling its memory.
+    Soak(soak::Options),
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    match Cli::parse().mode {
+        Some(Mode::Soak(options)) => soak::run(options).await,
+        None => benchmarks().await,
+    }
+}
+
+/// The figures of BENCHMARKS.md.
+async fn benchmarks() -> anyhow::Result<()> {
     println!("Starting the tendering service on a fresh PostgreSQL database and NATS stream ...");
     let app = TestApp::<Tendering>::on_postgres_with(|settings| {
         settings.tendering_minimum_bid_period_secs = 1;
@@ -337,7 +364,7 @@ async fn pgbench(app: &TestApp<Tendering>, tender_id: &str, clients: usize) -> a
 /// Starts the release all-in-one on a fresh folder: milliseconds until it serves, and its resident
 /// memory in MiB once idle.
 async fn all_in_one_startup_and_memory() -> anyhow::Result<(f64, f64)> {
-    let binary: PathBuf = std::env::current_exe()?.parent().context("target folder")?.join("marketplace");
+    let binary = soak::marketplace_binary()?;
     let folder = tempfile::tempdir()?;
     let address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let started = Instant::now();
@@ -349,27 +376,11 @@ async fn all_in_one_startup_and_memory() -> anyhow::Result<(f64, f64)> {
         .stderr(Stdio::null())
         .spawn()
         .with_context(|| format!("{} (build it with cargo build --release -p marketplace)", binary.display()))?;
-    loop {
-        if tokio::net::TcpStream::connect(address).await.is_ok()
-            && health(platform::testing::channel(address).await).await.is_ok()
-        {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            bail!("the all-in-one did not start");
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    soak::wait_until_serving(address).await?;
     let startup = started.elapsed().as_secs_f64() * 1_000.0;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;
-    let resident_kib: f64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .context("no VmRSS")?
-        .parse()?;
+    let memory = soak::resident_mib(child.id())?;
     child.kill()?;
     child.wait()?;
-    Ok((startup, resident_kib / 1_024.0))
+    Ok((startup, memory))
 }
