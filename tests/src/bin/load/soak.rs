@@ -298,7 +298,7 @@ fn start(options: &Options, folder: &Path, storage: &Storage, address: std::net:
     command
         .arg("--data-dir")
         .arg(folder)
-        .args(["serve", "--listen", &address.to_string()])
+        .args(["serve", "--listen", &address.to_string(), "--portal-listen", "127.0.0.1:0"])
         .env("AUTH_HS256_SECRET", platform::testing::TEST_SECRET)
         .env("TENDERING_MINIMUM_BID_PERIOD_SECS", "1")
         .envs(storage.environment())
