@@ -87,6 +87,10 @@ impl Service for Compliance {
         Ok(Self { runtime, files, _access: access, _staff: staff, expiry, rescans, scanner })
     }
 
+    fn runtime(&self) -> &ServiceRuntime {
+        &self.runtime
+    }
+
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {
         let settings = &self.runtime.settings;
         let api = grpc::ComplianceApi::new(

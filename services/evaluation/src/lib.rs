@@ -80,6 +80,10 @@ impl Service for Evaluation {
         Ok(Self { runtime, master, tendering, compliance, _tender_events: tender_events })
     }
 
+    fn runtime(&self) -> &ServiceRuntime {
+        &self.runtime
+    }
+
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {
         let limit = self.runtime.settings.grpc_max_message_bytes;
         let api = grpc::EvaluationApi::new(

@@ -47,7 +47,12 @@ impl Marketplace {
         tendering.add_routes(&mut routes);
         evaluation.add_routes(&mut routes);
         let names = [Providers::GRPC_NAME, Compliance::GRPC_NAME, Tendering::GRPC_NAME, Evaluation::GRPC_NAME];
-        let server = platform::grpc::start(&ServerOptions::from_settings(&settings), routes.routes(), &names).await?;
+        let mut server =
+            platform::grpc::start(&ServerOptions::from_settings(&settings), routes.routes(), &names).await?;
+        server.watch_database(Providers::GRPC_NAME, providers.runtime().db.clone());
+        server.watch_database(Compliance::GRPC_NAME, compliance.runtime().db.clone());
+        server.watch_database(Tendering::GRPC_NAME, tendering.runtime().db.clone());
+        server.watch_database(Evaluation::GRPC_NAME, evaluation.runtime().db.clone());
         // The services call each other on the one port, once it is known.
         let own_address = format!("http://{}", server.local_addr());
         tendering.compliance().set_url(own_address.clone());

@@ -37,6 +37,9 @@ pub struct Settings {
     pub database_url: Option<String>,
     /// Largest number of pooled database connections.
     pub database_max_connections: u32,
+    /// Longest a call waits for a pooled database connection before UNAVAILABLE: well under
+    /// `GRPC_REQUEST_TIMEOUT_SECS`, so an outage is reported as one instead of a deadline.
+    pub database_acquire_timeout_secs: u64,
     /// `nats://host:port` of a JetStream server; unset means the embedded event log in `DATA_DIR`.
     pub nats_url: Option<String>,
     /// First token of every event subject (`<root>.<tenant>.<service>.<event>`).
@@ -134,6 +137,7 @@ impl Settings {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             database_max_connections: 10,
+            database_acquire_timeout_secs: 5,
             nats_url: None,
             events_subject_root: "commissioning".into(),
             events_stream: "COMMISSIONING".into(),
@@ -206,6 +210,7 @@ impl Settings {
     fn validate(self) -> Result<Self, ConfigError> {
         let positive = [
             ("DATABASE_MAX_CONNECTIONS", u64::from(self.database_max_connections)),
+            ("DATABASE_ACQUIRE_TIMEOUT_SECS", self.database_acquire_timeout_secs),
             ("EVENTS_REPLICAS", self.events_replicas as u64),
             ("EVENTS_MAX_DELIVER", u64::try_from(self.events_max_deliver).unwrap_or(0)),
             ("EVENTS_ACK_WAIT_SECS", self.events_ack_wait_secs),
@@ -234,6 +239,7 @@ impl Settings {
             "DATA_DIR",
             "DATABASE_URL",
             "DATABASE_MAX_CONNECTIONS",
+            "DATABASE_ACQUIRE_TIMEOUT_SECS",
             "NATS_URL",
             "EVENTS_SUBJECT_ROOT",
             "EVENTS_STREAM",
@@ -287,6 +293,11 @@ impl Settings {
     /// How long sent outbox rows and inbox marks are kept.
     pub fn events_retention(&self) -> Duration {
         Duration::from_secs(self.events_retention_days.saturating_mul(86_400))
+    }
+
+    /// Longest a call waits for a pooled database connection.
+    pub fn database_acquire_timeout(&self) -> Duration {
+        Duration::from_secs(self.database_acquire_timeout_secs)
     }
 
     /// The outbox relay's idle polling period.

@@ -17,6 +17,9 @@ use tokio::sync::Notify;
 
 /// How long a SQLite writer waits for another to finish before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a call waits for a pooled connection unless the settings say otherwise
+/// (`DATABASE_ACQUIRE_TIMEOUT_SECS`).
+const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Any constant will do: it only has to be the same for every replica running migrations.
 const MIGRATION_LOCK_KEY: i64 = 0x636f_6d6d_6973_7369;
 
@@ -35,20 +38,31 @@ impl Database {
     /// Connects to `postgres://...` or `sqlite://...`. SQLite files are created (with their
     /// folder) and run in WAL mode with a busy timeout.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DbErr> {
+        Self::connect_waiting(url, max_connections, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// As [`Database::connect`], with calls waiting at most `acquire_timeout` for a connection
+    /// (or to make one) before failing, so an unreachable database fails fast instead of hanging.
+    pub async fn connect_waiting(url: &str, max_connections: u32, acquire_timeout: Duration) -> Result<Self, DbErr> {
         let folder = sqlite_file(url).and_then(|path| Path::new(path).parent());
         if let Some(folder) = folder.filter(|folder| !folder.as_os_str().is_empty()) {
             std::fs::create_dir_all(folder)
                 .map_err(|error| DbErr::Custom(format!("cannot create {}: {error}", folder.display())))?;
         }
         let mut options = ConnectOptions::new(url.to_owned());
-        options.max_connections(max_connections).sqlx_logging(false).map_sqlx_sqlite_opts(|options| {
-            options
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                .foreign_keys(true)
-        });
+        options
+            .max_connections(max_connections)
+            .acquire_timeout(acquire_timeout)
+            .connect_timeout(acquire_timeout)
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|options| {
+                options
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                    .foreign_keys(true)
+            });
         let conn = sea_orm::Database::connect(options).await?;
         Ok(Self { conn, committed: Arc::new(Notify::new()) })
     }
@@ -72,6 +86,11 @@ impl Database {
     /// Which engine this is.
     pub fn backend(&self) -> DatabaseBackend {
         self.conn.get_database_backend()
+    }
+
+    /// Whether the database answers a ping now.
+    pub async fn is_reachable(&self) -> bool {
+        self.conn.ping().await.is_ok()
     }
 
     /// Raised after each committed unit of work.

@@ -120,14 +120,37 @@ impl From<sea_orm::DbErr> for Error {
                 "a text field holds a NUL character (\\0), which cannot be stored: remove it and retry",
             );
         }
-        match error {
-            // The database cannot be reached: retrying later with the same request_id is safe.
-            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => Self::Unavailable(
-                "the service's database is unreachable; retry shortly with the same request_id, which makes the retry safe"
+        if is_database_unreachable(&error) {
+            tracing::warn!(%error, "database unreachable");
+            return Self::Unavailable(
+                "the database is unreachable; retry later, with the same request_id where the call takes one \
+                 (retrying with it is safe: the change is made at most once)"
                     .into(),
-            ),
-            _ => Self::internal(error),
+            );
         }
+        Self::internal(error)
+    }
+}
+
+/// Whether `error` says the database could not be reached (a pool that timed out, a connection
+/// refused, reset or closed, a server shutting down), not that the statement was wrong.
+pub fn is_database_unreachable(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    match error {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(error))
+        | DbErr::Exec(RuntimeErr::SqlxError(error))
+        | DbErr::Query(RuntimeErr::SqlxError(error)) => match error.as_ref() {
+            Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed | Sqlx::Tls(_) => true,
+            // Class 08 is a connection exception; 57P01-57P03 a server shutting down or starting up.
+            Sqlx::Database(error) => error
+                .code()
+                .is_some_and(|code| code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")),
+            _ => false,
+        },
+        DbErr::Conn(_) => true,
+        _ => false,
     }
 }
 
@@ -232,6 +255,19 @@ mod tests {
         let subjects: Vec<_> = failure.violations.iter().map(|v| v.subject.as_str()).collect();
         assert_eq!(subjects, ["A", "B"]);
         assert!(status.message().contains("cover too low; expired"), "{}", status.message());
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_and_says_a_retry_is_safe() {
+        let timed_out = sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout);
+        let status: Status = Error::from(timed_out).into();
+        assert_eq!(status.code(), Code::Unavailable);
+        assert!(status.message().contains("same request_id"), "{}", status.message());
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let refused = sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(sea_orm::sqlx::Error::Io(refused).into()));
+        assert_eq!(Status::from(Error::from(refused)).code(), Code::Unavailable);
+        let wrong = sea_orm::DbErr::Custom("no such column".into());
+        assert_eq!(Status::from(Error::from(wrong)).code(), Code::Internal);
     }
 
     #[test]

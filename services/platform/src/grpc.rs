@@ -16,6 +16,7 @@ use tonic_health::server::HealthReporter;
 
 use crate::auth::{Authenticated, Authenticator};
 use crate::config::Settings;
+use crate::db::Database;
 
 /// Limits applied to every call.
 #[derive(Debug, Clone)]
@@ -51,11 +52,16 @@ pub fn authenticated_except<S>(
     Authenticated::new(service, authenticator.clone(), open_calls)
 }
 
+/// How often each service's database is pinged for health.
+const DATABASE_PROBE_INTERVAL: Duration = Duration::from_secs(1);
+
 /// A started server.
 pub struct RunningServer {
     local_addr: SocketAddr,
     health: HealthReporter,
     service_names: Vec<String>,
+    /// One database probe per service, stopped with the server.
+    probes: Vec<tokio::task::JoinHandle<()>>,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), tonic::transport::Error>>,
 }
@@ -96,6 +102,7 @@ pub async fn start(options: &ServerOptions, routes: Routes, service_names: &[&st
         local_addr,
         health,
         service_names: service_names.iter().map(|name| (*name).to_owned()).collect(),
+        probes: Vec::new(),
         stop,
         task,
     })
@@ -120,9 +127,38 @@ impl RunningServer {
         self.local_addr
     }
 
+    /// Pings `db` every second: health reports `service_name` NOT_SERVING while it does not
+    /// answer (calls fail with UNAVAILABLE then), and SERVING again once it does.
+    pub fn watch_database(&mut self, service_name: &'static str, db: Database) {
+        let health = self.health.clone();
+        self.probes.push(tokio::spawn(async move {
+            let mut reachable = true;
+            let mut ticks = tokio::time::interval(DATABASE_PROBE_INTERVAL);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let now = db.is_reachable().await;
+                if now == reachable {
+                    continue;
+                }
+                reachable = now;
+                if reachable {
+                    tracing::info!(service = service_name, "database reachable again: SERVING");
+                    health.set_service_status(service_name, ServingStatus::Serving).await;
+                } else {
+                    tracing::warn!(service = service_name, "database unreachable: NOT_SERVING");
+                    health.set_service_status(service_name, ServingStatus::NotServing).await;
+                }
+            }
+        }));
+    }
+
     /// Reports NOT_SERVING, so load balancers stop sending calls, then finishes the calls in
     /// flight and stops.
     pub async fn shutdown(self) -> anyhow::Result<()> {
+        for probe in &self.probes {
+            probe.abort();
+        }
         self.health.set_service_status("", ServingStatus::NotServing).await;
         for name in &self.service_names {
             self.health.set_service_status(name.as_str(), ServingStatus::NotServing).await;

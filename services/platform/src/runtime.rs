@@ -47,9 +47,10 @@ impl ServiceRuntime {
             settings.auth_hs256_secret = Some(dev_secret(&settings.data_dir)?);
         }
         let url = settings.database_url_for(service);
-        let db = Database::connect(&url, settings.database_max_connections)
-            .await
-            .map_err(|error| anyhow::anyhow!("cannot open the {service} database (DATABASE_URL): {error}"))?;
+        let db =
+            Database::connect_waiting(&url, settings.database_max_connections, settings.database_acquire_timeout())
+                .await
+                .map_err(|error| anyhow::anyhow!("cannot open the {service} database (DATABASE_URL): {error}"))?;
         db.migrate::<M>().await.map_err(|error| anyhow::anyhow!("cannot migrate the {service} database: {error}"))?;
         let bus = match bus {
             Some(bus) => bus,
@@ -128,6 +129,9 @@ pub trait Service: Send + Sync + Sized + 'static {
     /// Builds the service on its started runtime (and starts its consumers).
     fn new(runtime: Arc<ServiceRuntime>) -> impl std::future::Future<Output = anyhow::Result<Self>> + Send;
 
+    /// What it runs on: its database is probed for health.
+    fn runtime(&self) -> &ServiceRuntime;
+
     /// Adds the service's gRPC server, behind the bearer-token check, to `routes`.
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder);
 }
@@ -149,7 +153,8 @@ pub async fn run_single<S: Service>() -> anyhow::Result<()> {
     let service = start_service::<S>(settings, None).await?;
     let mut routes = tonic::service::RoutesBuilder::default();
     service.add_routes(&mut routes);
-    let server = crate::grpc::start(&options, routes.routes(), &[S::GRPC_NAME]).await?;
+    let mut server = crate::grpc::start(&options, routes.routes(), &[S::GRPC_NAME]).await?;
+    server.watch_database(S::GRPC_NAME, service.runtime().db.clone());
     server.serve_until_signalled().await
 }
 

@@ -391,9 +391,10 @@ impl<S: crate::runtime::Service> TestApp<S> {
             .unwrap_or_else(|error| panic!("{} does not start: {error:#}", S::NAME));
         let mut routes = tonic::service::RoutesBuilder::default();
         service.add_routes(&mut routes);
-        let server = crate::grpc::start(&options, routes.routes(), &[S::GRPC_NAME])
+        let mut server = crate::grpc::start(&options, routes.routes(), &[S::GRPC_NAME])
             .await
             .unwrap_or_else(|error| panic!("{} does not serve: {error:#}", S::NAME));
+        server.watch_database(S::GRPC_NAME, service.runtime().db.clone());
         Self { bus, service, server, postgres, files, events, owns_stream: true }
     }
 

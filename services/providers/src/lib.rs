@@ -56,6 +56,10 @@ impl Service for Providers {
         Ok(Self { runtime, _consumers: vec![tenders, evidence] })
     }
 
+    fn runtime(&self) -> &ServiceRuntime {
+        &self.runtime
+    }
+
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {
         let limit = self.runtime.settings.grpc_max_message_bytes;
         let server = ProvidersServiceServer::new(grpc::ProvidersApi::new(self.runtime.db.clone()))

@@ -112,6 +112,10 @@ impl Service for Tendering {
         })
     }
 
+    fn runtime(&self) -> &ServiceRuntime {
+        &self.runtime
+    }
+
     fn add_routes(&self, routes: &mut tonic::service::RoutesBuilder) {
         let settings = &self.runtime.settings;
         let minimum_period = i64::try_from(settings.tendering_minimum_bid_period_secs).unwrap_or(i64::MAX);
