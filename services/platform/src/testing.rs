@@ -14,6 +14,10 @@ use crate::db::Database;
 use crate::events::EventsConfig;
 use crate::events::nats::NatsBus;
 
+mod private_postgres;
+pub use private_postgres::PrivatePostgres;
+pub use tonic_health::pb::health_check_response::ServingStatus;
+
 /// Variable naming the PostgreSQL server tests create their databases on.
 pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
 /// Variable naming the NATS server tests use.
@@ -226,10 +230,7 @@ pub async fn channel(addr: std::net::SocketAddr) -> tonic::transport::Channel {
 }
 
 /// What health checking answers for `service` ("" is the whole server), asked without a token.
-pub async fn health_status(
-    addr: std::net::SocketAddr,
-    service: &str,
-) -> tonic_health::pb::health_check_response::ServingStatus {
+pub async fn health_status(addr: std::net::SocketAddr, service: &str) -> ServingStatus {
     use tonic_health::pb::HealthCheckRequest;
     use tonic_health::pb::health_client::HealthClient;
     let response = HealthClient::new(channel(addr).await)
@@ -237,6 +238,19 @@ pub async fn health_status(
         .await
         .unwrap_or_else(|status| panic!("health check of {service:?} failed: {status}"));
     response.into_inner().status()
+}
+
+/// Asks health every 100 ms until it reports `wanted` for `service`, for at most `within`.
+pub async fn wait_for_health(addr: std::net::SocketAddr, service: &str, wanted: ServingStatus, within: Duration) {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let now = health_status(addr, service).await;
+        if now == wanted {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{service} stayed {now:?}, not {wanted:?}, for {within:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// The services a server lists through reflection v1 (and, checked alike, v1alpha), asked

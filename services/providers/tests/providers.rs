@@ -7,6 +7,7 @@ mod providers {
     pub mod export;
     pub mod matching;
     pub mod membership;
+    pub mod outage;
     pub mod search;
     pub mod services;
     pub mod support;
