@@ -101,10 +101,62 @@ pub async fn record<C: ConnectionTrait>(txn: &C, entry: AuditEntry<'_>) -> Resul
         .filter(head::Column::Id.eq(1))
         .exec(txn)
         .await?;
-    let current =
-        head::Entity::find_by_id(1).one(txn).await?.ok_or_else(|| Error::internal("audit head row is missing"))?;
+    let current = match head::Entity::find_by_id(1).one(txn).await? {
+        Some(current) => current,
+        None => start_new_segment(txn).await?,
+    };
+    let hash = append_row(txn, current.seq, current.hash, entry).await?;
+    head::Entity::update_many()
+        .col_expr(head::Column::Hash, Expr::value(hash))
+        .filter(head::Column::Id.eq(1))
+        .exec(txn)
+        .await?;
+    Ok(current.seq)
+}
+
+/// The action of the row that starts a new segment after the head row was lost.
+pub const SEGMENT_STARTED: &str = "audit.segment_started";
+
+/// The head row is gone (only a deliberate schema change can do that), so the log may have lost
+/// its tail too. Rather than refuse every audited call, this records the break in a row chained to
+/// the last row it can find, recreates the head after it, and says so loudly; [`verify`] reports
+/// that row as the first bad one from then on. Returns the head as `record` expects it: the next
+/// sequence number and the hash to chain to.
+async fn start_new_segment<C: ConnectionTrait>(txn: &C) -> Result<head::Model, Error> {
+    let last = log::Entity::find().order_by_desc(log::Column::Seq).one(txn).await?;
+    let (last_seq, last_hash) = last.map_or((0, GENESIS_HASH.to_owned()), |row| (row.seq, row.hash));
+    tracing::error!(
+        last_seq_found = last_seq,
+        "the audit head row is missing: the log was damaged; starting a new segment after the last row found"
+    );
+    let details = serde_json::json!({
+        "problem": "the audit head row was missing",
+        "last_seq_found": last_seq,
+        "last_hash_found": last_hash,
+    });
+    let marker = AuditEntry {
+        actor: "platform",
+        organisation: "",
+        action: SEGMENT_STARTED,
+        entity_kind: "audit_log",
+        entity_id: "",
+        details,
+    };
+    let marker_hash = append_row(txn, last_seq + 1, last_hash, marker).await?;
+    let head = head::Model { id: 1, seq: last_seq + 2, hash: marker_hash };
+    head::ActiveModel::from(head.clone()).insert(txn).await?;
+    Ok(head)
+}
+
+/// Inserts `entry` as row `seq`, chained to `prev_hash`; returns its hash.
+async fn append_row<C: ConnectionTrait>(
+    txn: &C,
+    seq: i64,
+    prev_hash: String,
+    entry: AuditEntry<'_>,
+) -> Result<String, Error> {
     let row = log::Model {
-        seq: current.seq,
+        seq,
         // Stored and hashed at microsecond precision, which both databases keep exactly.
         recorded_at: truncate_to_micros(Utc::now()),
         actor: entry.actor.to_owned(),
@@ -113,17 +165,12 @@ pub async fn record<C: ConnectionTrait>(txn: &C, entry: AuditEntry<'_>) -> Resul
         entity_kind: entry.entity_kind.to_owned(),
         entity_id: entry.entity_id.to_owned(),
         details: entry.details.to_string(),
-        prev_hash: current.hash,
+        prev_hash,
         hash: String::new(),
     };
     let hash = row_hash(&row);
     log::ActiveModel { hash: Set(hash.clone()), ..log::ActiveModel::from(row) }.insert(txn).await?;
-    head::Entity::update_many()
-        .col_expr(head::Column::Hash, Expr::value(hash))
-        .filter(head::Column::Id.eq(1))
-        .exec(txn)
-        .await?;
-    Ok(current.seq)
+    Ok(hash)
 }
 
 /// What [`verify`] found wrong, naming the first bad row.
@@ -165,6 +212,12 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<i64, VerifyError> {
         }
         if row_hash(&row) != row.hash {
             return broken("its contents do not match its hash (the row was edited)".into());
+        }
+        if row.action == SEGMENT_STARTED {
+            return broken(format!(
+                "the audit head row was missing when it was written, so rows after row {} may have been removed",
+                expected_seq - 1
+            ));
         }
         previous = row.hash;
         expected_seq += 1;

@@ -1,5 +1,5 @@
 //! The platform's own tables, which every service's migrator includes before its own: the outbox,
-//! the inbox, the audit log and idempotency keys. Each migration lives in its own file, which names it.
+//! the inbox, the audit log (append-only) and idempotency keys. Each migration lives in its own file, which names it.
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
@@ -8,6 +8,7 @@ pub mod m20261128_000002_inbox;
 pub mod m20261128_000003_audit_log;
 pub mod m20261128_000004_embedded_event_log;
 pub mod m20261128_000005_idempotency_key;
+pub mod m20261202_000006_audit_append_only;
 
 /// The platform tables, in order; a service's migrator lists these first.
 pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -16,6 +17,7 @@ pub fn platform_migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261128_000002_inbox::Migration),
         Box::new(m20261128_000003_audit_log::Migration),
         Box::new(m20261128_000005_idempotency_key::Migration),
+        Box::new(m20261202_000006_audit_append_only::Migration),
     ]
 }
 
