@@ -1,6 +1,7 @@
 //! End-to-end tests: the services started as a user would start them, reached over gRPC.
 
 mod e2e {
+    pub mod audit;
     pub mod processes;
     pub mod startup;
     pub mod story;

@@ -17,6 +17,9 @@ use tendering::Tendering;
 /// Port the all-in-one listens on by default.
 pub const DEFAULT_PORT: u16 = 50051;
 
+/// The services the all-in-one runs, by name (each one's database and audit log).
+pub const SERVICE_NAMES: [&str; 4] = [Providers::NAME, Compliance::NAME, Tendering::NAME, Evaluation::NAME];
+
 /// The running marketplace.
 pub struct Marketplace {
     server: RunningServer,

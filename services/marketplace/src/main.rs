@@ -43,6 +43,11 @@ enum Command {
         #[arg(long, default_value_t = 6)]
         bid_period_secs: u64,
     },
+    /// Work with the services' audit logs.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print a development token for the embedded default (refused when production keys are set).
     Token {
         /// Role to grant: officer, evaluator, provider, integrator, admin or service; repeat for several.
@@ -61,6 +66,13 @@ enum Command {
         #[arg(long, default_value_t = 8)]
         hours: i64,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk each service's audit chain and check it against the signed checkpoints on the event
+    /// bus, naming the first bad row; exit status 1 when a log is damaged.
+    Verify,
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -104,6 +116,9 @@ async fn main() -> anyhow::Result<()> {
             println!("portal: {}", portal.url());
             marketplace.serve_until_signalled().await?;
             portal.shutdown().await
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            platform::runtime::audit_verify(&settings(&cli, None)?, &marketplace::SERVICE_NAMES).await
         }
         Command::Demo { address, bid_period_secs } => demo(&cli, address.as_deref(), *bid_period_secs).await,
         Command::Token { roles, org, org_name, user, hours } => {

@@ -11,6 +11,10 @@ use sha2::{Digest, Sha256};
 
 use crate::Error;
 
+pub mod checkpoint;
+pub mod command;
+pub mod watch;
+
 /// The `prev_hash` of the first row.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -188,10 +192,24 @@ pub enum VerifyError {
     Broken(#[from] AuditBreak),
     #[error("audit log could not be read: {0}")]
     Unreadable(#[from] sea_orm::DbErr),
+    #[error("audit checkpoints could not be read from the event bus: {0}")]
+    CheckpointsUnreadable(String),
 }
 
 /// Walks the whole chain; returns the number of rows when it is intact.
 pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<i64, VerifyError> {
+    verify_chain(db).await.map(|head| head.rows)
+}
+
+/// The end of an intact chain: its number of rows and the last row's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainHead {
+    pub rows: i64,
+    pub hash: String,
+}
+
+/// Walks the whole chain; returns where it ends when it is intact.
+pub async fn verify_chain<C: ConnectionTrait>(db: &C) -> Result<ChainHead, VerifyError> {
     let head = head::Entity::find_by_id(1)
         .one(db)
         .await?
@@ -230,7 +248,7 @@ pub async fn verify<C: ConnectionTrait>(db: &C) -> Result<i64, VerifyError> {
         }
         .into());
     }
-    Ok(last)
+    Ok(ChainHead { rows: last, hash: previous })
 }
 
 /// SHA-256 over an unambiguous encoding (a JSON array) of the row's fields and the previous hash.

@@ -83,6 +83,11 @@ pub struct Settings {
     /// The 32-byte key (base64) that wraps each tender's bid key; required with PostgreSQL. Unset on
     /// the embedded default means a key made once and kept in `DATA_DIR`.
     pub bids_master_key: Option<String>,
+    /// PKCS#8 Ed25519 key (PEM or DER) that signs the audit log's checkpoints; unset means a key
+    /// made once and kept in `DATA_DIR`.
+    pub audit_signing_key_file: Option<PathBuf>,
+    /// How often each service checks its audit chain and signs a checkpoint of a grown one.
+    pub audit_check_interval_secs: u64,
     /// The OCDS prefix of contracting-process ids (`ocds-` and six characters, registered with OCDS).
     pub ocds_ocid_prefix: String,
     /// `http://host:port` of the compliance service, which tendering asks about a winner's evidence.
@@ -158,6 +163,8 @@ impl Settings {
             tendering_minimum_bid_period_secs: 7 * 24 * 3600,
             tendering_scheduler_interval_ms: 1000,
             bids_master_key: None,
+            audit_signing_key_file: None,
+            audit_check_interval_secs: 300,
             ocds_ocid_prefix: "ocds-cmkt01".into(),
             compliance_url: None,
             tendering_url: None,
@@ -211,6 +218,7 @@ impl Settings {
         let positive = [
             ("DATABASE_MAX_CONNECTIONS", u64::from(self.database_max_connections)),
             ("DATABASE_ACQUIRE_TIMEOUT_SECS", self.database_acquire_timeout_secs),
+            ("AUDIT_CHECK_INTERVAL_SECS", self.audit_check_interval_secs),
             ("EVENTS_REPLICAS", self.events_replicas as u64),
             ("EVENTS_MAX_DELIVER", u64::try_from(self.events_max_deliver).unwrap_or(0)),
             ("EVENTS_ACK_WAIT_SECS", self.events_ack_wait_secs),
@@ -260,6 +268,8 @@ impl Settings {
             "TENDERING_MINIMUM_BID_PERIOD_SECS",
             "TENDERING_SCHEDULER_INTERVAL_MS",
             "BIDS_MASTER_KEY",
+            "AUDIT_SIGNING_KEY_FILE",
+            "AUDIT_CHECK_INTERVAL_SECS",
             "OCDS_OCID_PREFIX",
             "COMPLIANCE_URL",
             "TENDERING_URL",
@@ -298,6 +308,11 @@ impl Settings {
     /// Longest a call waits for a pooled database connection.
     pub fn database_acquire_timeout(&self) -> Duration {
         Duration::from_secs(self.database_acquire_timeout_secs)
+    }
+
+    /// How often each service checks its audit chain.
+    pub fn audit_check_interval(&self) -> Duration {
+        Duration::from_secs(self.audit_check_interval_secs)
     }
 
     /// The outbox relay's idle polling period.

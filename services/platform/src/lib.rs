@@ -17,6 +17,7 @@ pub mod events;
 pub mod evidence;
 pub mod grpc;
 pub mod idempotency;
+pub mod keys;
 pub mod migrations;
 pub mod money;
 pub mod org_id;

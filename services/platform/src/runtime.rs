@@ -7,6 +7,8 @@ use std::sync::Arc;
 use rand::distr::{Alphanumeric, SampleString};
 use sea_orm_migration::MigratorTrait;
 
+use crate::audit::checkpoint::AuditSigner;
+use crate::audit::watch::AuditWatch;
 use crate::auth::Authenticator;
 use crate::config::Settings;
 use crate::db::Database;
@@ -39,7 +41,7 @@ impl ServiceRuntime {
     /// Connects and migrates `service`'s database, joins the bus (`bus` when given: the
     /// all-in-one shares one), prepares token checks and starts the outbox relay.
     pub async fn start<M: MigratorTrait>(
-        service: &str,
+        service: &'static str,
         mut settings: Settings,
         bus: Option<EventBus>,
     ) -> anyhow::Result<Self> {
@@ -57,9 +59,12 @@ impl ServiceRuntime {
             None => connect_bus(&settings).await?,
         };
         let authenticator = Authenticator::from_settings(&settings).await?;
+        let signer = Arc::new(AuditSigner::from_settings(&settings)?);
+        let audit = AuditWatch { service, db: db.clone(), bus: bus.clone(), signer };
         let background = vec![
             Relay::new(db.clone(), Arc::new(bus.clone()), settings.outbox_poll_interval()).spawn(),
             crate::events::retention::spawn(db.clone(), settings.events_retention()),
+            audit.spawn(settings.audit_check_interval()),
         ];
         Ok(Self { settings, db, bus, authenticator, background })
     }
@@ -145,8 +150,11 @@ pub async fn start_service<S: Service>(settings: Settings, bus: Option<EventBus>
 /// The whole `main` of a service's own binary: settings, telemetry, runtime, gRPC server, and a
 /// graceful stop on SIGTERM or Ctrl-C.
 pub async fn run_single<S: Service>() -> anyhow::Result<()> {
-    read_command_line::<S>();
+    let verify_audit = read_command_line::<S>();
     let settings = Settings::load(S::DEFAULT_PORT)?;
+    if verify_audit {
+        return audit_verify(&settings, &[S::NAME]).await;
+    }
     let _telemetry =
         crate::telemetry::init(S::NAME, settings.log_format, settings.otel_exporter_otlp_endpoint.as_deref())?;
     let options = crate::grpc::ServerOptions::from_settings(&settings);
@@ -158,9 +166,20 @@ pub async fn run_single<S: Service>() -> anyhow::Result<()> {
     server.serve_until_signalled().await
 }
 
-/// A service's binary takes no arguments but `--help` and `--version`, which print and exit (as
-/// does anything else, with an error): it never starts serving on a mistyped command line.
-fn read_command_line<S: Service>() {
+/// `audit verify` for `services`: prints what it found, and fails (exit status 1) when a log is
+/// damaged.
+pub async fn audit_verify(settings: &Settings, services: &[&str]) -> anyhow::Result<()> {
+    if crate::audit::command::verify_services(settings, services).await? {
+        Ok(())
+    } else {
+        anyhow::bail!("an audit log is damaged (see above): keep the database as it is and investigate")
+    }
+}
+
+/// A service's binary takes no arguments but `audit verify`, `--help` and `--version` (anything
+/// else is an error): it never starts serving on a mistyped command line. Says whether `audit
+/// verify` was asked for.
+fn read_command_line<S: Service>() -> bool {
     let variables = Settings::variable_names().join(", ");
     clap::Command::new(S::NAME)
         .version(env!("CARGO_PKG_VERSION"))
@@ -177,5 +196,13 @@ fn read_command_line<S: Service>() {
              by {}: {variables}. The README's Configuration table says what each means.",
             crate::config::CONFIG_FILE_VAR
         ))
-        .get_matches();
+        .subcommand(clap::Command::new("audit").about("The service's audit log").subcommand_required(true).subcommand(
+            clap::Command::new("verify").about(
+                "Walk the audit chain and check it against the signed checkpoints on the event bus, \
+                     naming the first bad row; exit status 1 when it is damaged",
+            ),
+        ))
+        .get_matches()
+        .subcommand_matches("audit")
+        .is_some()
 }

@@ -4,6 +4,7 @@
 mod platform {
     pub mod acknowledgement;
     pub mod audit;
+    pub mod audit_checkpoints;
     pub mod auth;
     pub mod embedded;
     pub mod grpc;

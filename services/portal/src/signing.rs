@@ -32,7 +32,7 @@ impl TokenSigner {
     pub fn from_key_file(path: &Path) -> anyhow::Result<Self> {
         let bytes = std::fs::read(path)
             .map_err(|error| anyhow::anyhow!("PORTAL_SIGNING_KEY_FILE: cannot read {}: {error}", path.display()))?;
-        let der = pem_body(&bytes).unwrap_or(bytes);
+        let der = platform::keys::pkcs8_der(&bytes);
         let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der, &ring::rand::SystemRandom::new())
             .map_err(|_| {
             anyhow::anyhow!("PORTAL_SIGNING_KEY_FILE: {} is not a PKCS#8 ECDSA P-256 key", path.display())
@@ -72,12 +72,4 @@ impl TokenSigner {
         };
         serde_json::json!({ "keys": keys })
     }
-}
-
-/// The DER inside a PEM "PRIVATE KEY" block, if the file is PEM.
-fn pem_body(bytes: &[u8]) -> Option<Vec<u8>> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let body = text.split("-----BEGIN PRIVATE KEY-----").nth(1)?.split("-----END PRIVATE KEY-----").next()?;
-    let joined: String = body.split_whitespace().collect();
-    base64::engine::general_purpose::STANDARD.decode(joined).ok()
 }

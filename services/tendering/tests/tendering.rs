@@ -3,6 +3,7 @@
 
 mod tendering {
     pub mod areas;
+    pub mod audit;
     pub mod awards;
     pub mod bid_count;
     pub mod categories;

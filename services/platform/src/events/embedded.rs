@@ -188,6 +188,38 @@ impl EmbeddedLog {
         Ok(Some(delivery))
     }
 
+    /// Every event in the log matching `pattern`, oldest first.
+    pub(super) async fn replay(&self, pattern: &str) -> Result<Vec<InboundEvent>, BusError> {
+        let filter = self.config.filter(pattern);
+        let rows = self
+            .db
+            .conn()
+            .query_all_raw(statement("SELECT seq, subject, headers, payload FROM event_log ORDER BY seq", []))
+            .await
+            .map_err(BusError::new)?;
+        let mut events = Vec::new();
+        for row in rows {
+            let subject: String = row.try_get("", "subject").map_err(BusError::new)?;
+            if !super::subject_matches(&filter, &subject) {
+                continue;
+            }
+            let delivery = Delivery {
+                seq: row.try_get("", "seq").map_err(BusError::new)?,
+                delivered: 1,
+                subject,
+                headers: row.try_get("", "headers").map_err(BusError::new)?,
+                payload: row.try_get("", "payload").map_err(BusError::new)?,
+            };
+            match delivery.event(&self.config.subject_root) {
+                Ok(event) => events.push(event),
+                Err(reason) => {
+                    tracing::warn!(subject = &delivery.subject, %reason, "replay skipped an unreadable event")
+                }
+            }
+        }
+        Ok(events)
+    }
+
     /// Keeps a delivery still being handled from falling due again.
     async fn extend_lease(&self, consumer: &str, seq: i64) {
         let due = now_ms() + millis(self.config.ack_wait);

@@ -137,6 +137,15 @@ impl EventBus {
         Ok(ConsumerHandle { task })
     }
 
+    /// Every stored event matching `pattern` (below the root), oldest first, without disturbing
+    /// any consumer: for reading back what was published, such as audit checkpoints.
+    pub async fn replay(&self, pattern: &str) -> Result<Vec<InboundEvent>, BusError> {
+        match self {
+            Self::Nats(bus) => bus.replay(pattern).await,
+            Self::Embedded(log) => log.replay(pattern).await,
+        }
+    }
+
     /// The subject and retry settings.
     pub fn config(&self) -> &EventsConfig {
         match self {

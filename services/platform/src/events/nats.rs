@@ -18,6 +18,12 @@ use super::{
 /// Messages pulled at once: few, so none waits in the buffer past its acknowledgement deadline.
 const PULL_BATCH: usize = 16;
 
+/// Messages fetched at once by a replay, how long one fetch waits, and how soon the server drops
+/// a replay's consumer should it be left behind.
+const REPLAY_BATCH: usize = 256;
+const REPLAY_FETCH_WAIT: Duration = Duration::from_secs(2);
+const REPLAY_INACTIVE_THRESHOLD: Duration = Duration::from_secs(60);
+
 /// Pause before a consumer re-subscribes after losing its pull subscription.
 const RESUBSCRIBE_DELAY: Duration = Duration::from_secs(1);
 
@@ -90,6 +96,55 @@ impl NatsBus {
     }
 }
 
+impl NatsBus {
+    /// Every event in the stream matching `pattern`, oldest first, read by a consumer of its own
+    /// that acknowledges nothing and is deleted afterwards: no durable consumer is disturbed.
+    pub(super) async fn replay(&self, pattern: &str) -> Result<Vec<InboundEvent>, BusError> {
+        let stream = self.jetstream.get_stream(&self.config.stream).await.map_err(BusError::new)?;
+        let mut consumer: consumer::PullConsumer = stream
+            .create_consumer(consumer::pull::Config {
+                filter_subject: self.config.filter(pattern),
+                deliver_policy: consumer::DeliverPolicy::All,
+                ack_policy: consumer::AckPolicy::None,
+                inactive_threshold: REPLAY_INACTIVE_THRESHOLD,
+                ..Default::default()
+            })
+            .await
+            .map_err(BusError::new)?;
+        let mut pending = consumer.info().await.map_err(BusError::new)?.num_pending;
+        let mut events = Vec::new();
+        while pending > 0 {
+            let mut batch = consumer
+                .fetch()
+                .max_messages(usize::try_from(pending).unwrap_or(usize::MAX).min(REPLAY_BATCH))
+                .expires(REPLAY_FETCH_WAIT)
+                .messages()
+                .await
+                .map_err(BusError::new)?;
+            let mut fetched = 0;
+            while let Some(message) = batch.next().await {
+                let message = message.map_err(BusError::new)?;
+                fetched += 1;
+                match inbound(&self.config, &message, 1) {
+                    Ok(event) => events.push(event),
+                    Err(reason) => {
+                        tracing::warn!(subject = message.subject.as_str(), %reason, "replay skipped an unreadable event")
+                    }
+                }
+            }
+            if fetched == 0 {
+                break;
+            }
+            pending = pending.saturating_sub(fetched);
+        }
+        let name = consumer.cached_info().name.clone();
+        if let Err(error) = stream.delete_consumer(&name).await {
+            tracing::debug!(%error, "replay consumer left to expire");
+        }
+        Ok(events)
+    }
+}
+
 impl Publisher for NatsBus {
     /// Publishes and waits for JetStream's acknowledgement.
     async fn publish(&self, event: &OutboundEvent) -> Result<PublishReceipt, BusError> {
@@ -120,15 +175,7 @@ async fn run_consumer<H: EventHandler>(
     while let Some(message) = messages.next().await {
         let message = message.map_err(BusError::new)?;
         let delivered = message.info().map(|info| info.delivered).unwrap_or(1);
-        let headers = message.headers.clone().unwrap_or_default();
-        let header = |name: &str| headers.get(name).map(|value| value.as_str().to_owned());
-        let parsed = InboundEvent::parse(
-            &config.subject_root,
-            message.subject.as_str(),
-            header,
-            message.payload.to_vec(),
-            u32::try_from(delivered).unwrap_or(u32::MAX),
-        );
+        let parsed = inbound(config, &message, u32::try_from(delivered).unwrap_or(u32::MAX));
         let ack = match parsed {
             Ok(event) => {
                 match with_progress(deliver(name, config, handler, &event), config.progress_interval(), || async {
@@ -154,6 +201,13 @@ async fn run_consumer<H: EventHandler>(
         }
     }
     Ok(())
+}
+
+/// Reads a JetStream message as an event.
+fn inbound(config: &EventsConfig, message: &jetstream::Message, delivery: u32) -> Result<InboundEvent, String> {
+    let headers = message.headers.clone().unwrap_or_default();
+    let header = |name: &str| headers.get(name).map(|value| value.as_str().to_owned());
+    InboundEvent::parse(&config.subject_root, message.subject.as_str(), header, message.payload.to_vec(), delivery)
 }
 
 /// A NATS URL fit for an error message: any user and password are left out.

@@ -8,7 +8,7 @@ use platform::migrations::PlatformMigrator;
 use platform::testing::{PostgresDatabase, SqliteDatabase};
 use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait};
 
-async fn record_five(db: &Database) {
+pub async fn record_five(db: &Database) {
     for n in 1..=5 {
         db.unit_of_work(|txn| {
             Box::pin(async move {
@@ -34,7 +34,7 @@ async fn record_five(db: &Database) {
 }
 
 /// What an attacker with the power to change the schema (a superuser) does first.
-async fn drop_append_only_triggers(db: &Database) {
+pub async fn drop_append_only_triggers(db: &Database) {
     let statements: &[&str] = match db.backend() {
         DatabaseBackend::Postgres => {
             &["ALTER TABLE audit_log DISABLE TRIGGER USER", "ALTER TABLE audit_head DISABLE TRIGGER USER"]

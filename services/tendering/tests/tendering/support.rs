@@ -22,7 +22,7 @@ pub type App = TestApp<Tendering>;
 /// The shortest time from publishing to the deadline in these tests.
 pub const MINIMUM_PERIOD: Duration = Duration::from_secs(2);
 
-fn short_periods(settings: &mut platform::config::Settings) {
+pub fn short_periods(settings: &mut platform::config::Settings) {
     settings.tendering_minimum_bid_period_secs = MINIMUM_PERIOD.as_secs();
     // The tests run the scheduler themselves when they need it; this keeps it out of their way.
     settings.tendering_scheduler_interval_ms = 3_600_000;
