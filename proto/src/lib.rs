@@ -7,6 +7,7 @@
 #![allow(clippy::all, clippy::pedantic, missing_docs)]
 
 pub mod codec;
+pub mod edge;
 
 /// Encoded `FileDescriptorSet` of every contract, for gRPC server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/commissioning_descriptor.bin"));

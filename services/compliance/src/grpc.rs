@@ -351,11 +351,12 @@ impl ComplianceService for ComplianceApi {
             Some(upload_document_request::Payload::Metadata(metadata)) => metadata,
             _ => return Err(Error::invalid("metadata", "send the document's metadata first, then its bytes").into()),
         };
-        idempotency::check_request_id("metadata.request_id", &metadata.request_id)?;
-        let new = NewDocument::parse(&metadata, "metadata", london_today()).map_err(Error::InvalidArgument)?;
-        if !acts_for(&caller, &new.provider_id) {
+        // Who may call before what they sent.
+        if !acts_for(&caller, metadata.provider_id.trim()) {
             return Err(Error::PermissionDenied("only the provider's own members may add to its locker".into()).into());
         }
+        idempotency::check_request_id("metadata.request_id", &metadata.request_id)?;
+        let new = NewDocument::parse(&metadata, "metadata", london_today()).map_err(Error::InvalidArgument)?;
         let (bytes, kind, sha256) = read_file(&mut stream, upload_chunk, &new, self.max_bytes).await?;
         let status = screen(&self.scanner, &bytes).await?;
         let document = new_document(&new, &caller, (&bytes, kind, sha256), status);
@@ -415,7 +416,6 @@ impl ComplianceService for ComplianceApi {
             Some(renew_document_request::Payload::Metadata(metadata)) => metadata,
             _ => return Err(Error::invalid("metadata", "send the renewal's metadata first, then its bytes").into()),
         };
-        idempotency::check_request_id("metadata.request_id", &renewal.request_id)?;
         let old = documents::find(self.db.conn(), &renewal.document_id)
             .await?
             .ok_or_else(|| Error::NotFound { kind: "document", id: renewal.document_id.clone() })?
@@ -425,6 +425,7 @@ impl ComplianceService for ComplianceApi {
                 Error::PermissionDenied("only the provider's own members may renew its documents".into()).into()
             );
         }
+        idempotency::check_request_id("metadata.request_id", &renewal.request_id)?;
         // A renewal is a new document of the same kind, in the same locker.
         let metadata = UploadDocumentMetadata {
             request_id: renewal.request_id.clone(),

@@ -102,6 +102,20 @@ impl Caller {
         Err(Error::PermissionDenied(format!("this call needs the {wanted} role; ask your administrator for it")))
     }
 
+    /// `Ok` when `given`, the organisation a request names in `field`, is empty or the caller's
+    /// own; PERMISSION_DENIED naming the field otherwise, rather than quietly storing the request
+    /// as the caller's: a caller acts only for the organisation its token names.
+    pub fn require_own_organisation(&self, field: &str, given: &str) -> Result<(), Error> {
+        let given = given.trim();
+        if given.is_empty() || given == self.organisation_id {
+            return Ok(());
+        }
+        Err(Error::PermissionDenied(format!(
+            "{field} names another organisation; you act for {}: leave {field} empty or give your own",
+            self.organisation_id
+        )))
+    }
+
     /// The verified caller of a request that passed [`Authenticated`]; UNAUTHENTICATED for an open
     /// call made without a token.
     pub fn of<T>(request: &Request<T>) -> Result<&Caller, Error> {

@@ -7,8 +7,7 @@ use std::collections::HashMap;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
-/// The `ErrorInfo.domain` of every error the marketplace returns.
-pub const ERROR_DOMAIN: &str = "commissioning.marketplace";
+pub use proto::codec::ERROR_DOMAIN;
 
 /// One field a client got wrong, and how to put it right.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,15 +110,6 @@ impl Error {
 
 impl From<sea_orm::DbErr> for Error {
     fn from(error: sea_orm::DbErr) -> Self {
-        let text = error.to_string();
-        // PostgreSQL cannot store a NUL character in text: the caller's mistake, whichever field
-        // held it (the handlers name the field where they check it).
-        if text.contains("invalid byte sequence") && text.contains("0x00") {
-            return Self::invalid(
-                "request",
-                "a text field holds a NUL character (\\0), which cannot be stored: remove it and retry",
-            );
-        }
         if is_database_unreachable(&error) {
             tracing::warn!(%error, "database unreachable");
             return Self::Unavailable(

@@ -152,6 +152,10 @@ async fn a_download_gives_back_the_bytes_and_their_hash_and_only_to_the_provider
     assert_eq!(hidden.expect_err("not theirs").code(), Code::PermissionDenied);
     let refused = upload(&app, &stranger, certificate("charity-1", "intruder"), &bytes).await.expect_err("not theirs");
     assert_eq!(refused.code(), Code::PermissionDenied);
+    // Who may add is checked before what they sent: no request id, no title, still not theirs.
+    let incomplete = UploadDocumentMetadata { provider_id: "charity-1".into(), ..Default::default() };
+    let refused = upload(&app, &stranger, incomplete, &bytes).await.expect_err("not theirs");
+    assert_eq!(refused.code(), Code::PermissionDenied);
     assert_eq!(app.audit_rows().await, 1, "the upload is audited once");
     app.stop().await;
 }

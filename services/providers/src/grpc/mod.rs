@@ -228,12 +228,14 @@ impl ProvidersService for ProvidersApi {
         let caller = caller(&request)?;
         let request = request.into_inner();
         let id = required_id("provider_id", &request.provider_id)?;
-        let new = NewMember::parse(&request.member.unwrap_or_default(), "member").map_err(Error::InvalidArgument)?;
         let member = self
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
+                    // Who may call before what they sent.
                     locked_with_standing(txn, &caller, &id).await?.1.may_manage_members()?;
+                    let new = NewMember::parse(&request.member.unwrap_or_default(), "member")
+                        .map_err(Error::InvalidArgument)?;
                     let member = members::add(txn, &id, &new.to_proto(), Utc::now()).await?;
                     profiles::touch(txn, &id, Utc::now()).await?;
                     let details = serde_json::json!({ "user_id": member.user_id, "role": member.role });
@@ -276,15 +278,16 @@ impl ProvidersService for ProvidersApi {
     async fn add_service(&self, request: Request<AddServiceRequest>) -> Result<Response<AddServiceResponse>, Status> {
         let caller = caller(&request)?;
         let request = request.into_inner();
-        idempotency::check_request_id("request_id", &request.request_id)?;
         let provider_id = required_id("provider_id", &request.provider_id)?;
-        let mut offered =
-            OfferedService::parse(&request.service.unwrap_or_default(), "service").map_err(Error::InvalidArgument)?;
         let service_id = self
             .db
             .unit_of_work(|txn| {
                 Box::pin(async move {
+                    // Who may call before what they sent.
                     locked_with_standing(txn, &caller, &provider_id).await?.1.may_edit()?;
+                    idempotency::check_request_id("request_id", &request.request_id)?;
+                    let mut offered = OfferedService::parse(&request.service.unwrap_or_default(), "service")
+                        .map_err(Error::InvalidArgument)?;
                     let id = uuid::Uuid::new_v4().to_string();
                     let operation = format!("AddService:{provider_id}");
                     if let Some(earlier) =

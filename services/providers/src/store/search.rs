@@ -99,15 +99,21 @@ fn from_where(sql: &mut Sql, filter: &SearchFilter) {
     if let Some(vcse) = filter.vcse {
         sql.push(" AND provider.vcse = ").bind(vcse);
     }
-    for kind in &filter.evidence_kinds {
-        sql.push(" AND EXISTS (SELECT 1 FROM provider_document e WHERE e.provider_id = provider.id AND e.kind = ")
-            .bind(*kind)
+    // One subquery however many kinds are asked for: the provider holds a verified document of
+    // each when it holds as many distinct kinds of them as were asked for.
+    let mut kinds = filter.evidence_kinds.clone();
+    kinds.sort_unstable();
+    kinds.dedup();
+    if !kinds.is_empty() {
+        sql.push(" AND (SELECT COUNT(DISTINCT e.kind) FROM provider_document e WHERE e.provider_id = provider.id")
             .push(" AND e.relied_on = ")
-            .bind(true);
+            .bind(true)
+            .push(" AND e.kind IN ")
+            .bind_list(kinds.iter().copied());
         if let Some(today) = filter.today {
             sql.push(" AND (e.expires_on IS NULL OR e.expires_on >= ").bind(today).push(")");
         }
-        sql.push(")");
+        sql.push(") = ").bind(i64::try_from(kinds.len()).unwrap_or(i64::MAX));
     }
     for term in &filter.terms {
         let pattern = contains_pattern(term);

@@ -116,6 +116,31 @@ async fn evidence_follows_the_documents(app: App) {
     };
     assert_eq!(search().await, 1);
 
+    // Every kind asked for must be held; a kind asked for twice is asked for once; a list of
+    // 100 (the most a request may hold) is one flat query, and a longer one is refused.
+    let holding = |kinds: Vec<DocumentKind>| {
+        let request = SearchProvidersRequest {
+            verified_evidence_kinds: kinds.into_iter().map(|kind| kind as i32).collect(),
+            ..Default::default()
+        };
+        let app = &app;
+        async move { client(app).await.search_providers(from(request, "olu", "lambeth", &[Role::Officer])).await }
+    };
+    let found = |response: Result<tonic::Response<_>, tonic::Status>| {
+        let response: proto::commissioning::providers::v1::SearchProvidersResponse =
+            response.expect("search").into_inner();
+        response.results.len()
+    };
+    assert_eq!(found(holding(vec![public_liability, employers, public_liability]).await), 1);
+    assert_eq!(found(holding(vec![public_liability, DocumentKind::SafeguardingAdultsPolicy]).await), 0);
+    let hundred = [vec![employers; 50], vec![public_liability; 50]].concat();
+    assert_eq!(found(holding(hundred).await), 1);
+    let refused = holding(vec![public_liability; 101]).await.expect_err("101 entries");
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+    use tonic_types::StatusExt;
+    let bad = refused.get_details_bad_request().expect("the field at fault").field_violations;
+    assert_eq!(bad[0].field, "verified_evidence_kinds", "{refused:?}");
+
     // The public liability certificate expires: it no longer counts.
     let expired = facts(&provider, "pl-1", public_liability, DocumentStatus::Expired, true);
     publish(

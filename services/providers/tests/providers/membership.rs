@@ -86,6 +86,18 @@ async fn members_change_their_provider_and_nobody_else_does() {
         client.add_service(member("amira", &ours.id, add_service)).await.expect_err("not hers").code(),
         Code::PermissionDenied
     );
+    // Who may call is checked before what they sent: an incomplete body to another provider is
+    // refused as not hers, not as incomplete (which would tell her what the call wants of it).
+    let incomplete = AddServiceRequest { provider_id: theirs.id.clone(), ..Default::default() };
+    assert_eq!(
+        client.add_service(member("amira", &ours.id, incomplete)).await.expect_err("not hers").code(),
+        Code::PermissionDenied
+    );
+    let incomplete = AddMemberRequest { provider_id: theirs.id.clone(), member: None };
+    assert_eq!(
+        client.add_member(member("amira", &ours.id, incomplete)).await.expect_err("not hers").code(),
+        Code::PermissionDenied
+    );
 
     // Amira (admin) adds Chen as a member: Chen may edit but not manage members.
     let chen = Member { user_id: "chen".into(), role: MemberRole::Member as i32, ..Default::default() };

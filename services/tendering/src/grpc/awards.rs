@@ -36,8 +36,13 @@ impl TenderingApi {
         let caller = Caller::of(&request)?.clone();
         let reader = caller.clone();
         let request = request.into_inner();
-        idempotency::check_request_id("request_id", &request.request_id)?;
         let tender_id = required_id(&request.tender_id)?;
+        // Who may call before what they sent.
+        let stored = tenders::find(self.db.conn(), &tender_id)
+            .await?
+            .ok_or(Error::NotFound { kind: "tender", id: tender_id.clone() })?;
+        ensure_buying_officer(&caller, &stored.tender)?;
+        idempotency::check_request_id("request_id", &request.request_id)?;
         if request.bid_id.trim().is_empty() {
             return Err(Error::invalid("bid_id", "required: the winning bid").into());
         }
@@ -50,11 +55,6 @@ impl TenderingApi {
         {
             return self.awarded(&reader, &tender_id, &contract_id).await;
         }
-
-        let stored = tenders::find(self.db.conn(), &tender_id)
-            .await?
-            .ok_or(Error::NotFound { kind: "tender", id: tender_id.clone() })?;
-        ensure_buying_officer(&caller, &stored.tender)?;
         let evaluation = match evaluations::find(self.db.conn(), &tender_id).await? {
             Some(heard) => Some(heard),
             None => self.completed_evaluation(&tender_id).await?,

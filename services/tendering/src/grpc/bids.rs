@@ -28,13 +28,13 @@ impl TenderingApi {
     pub(super) async fn submit(&self, request: Request<SubmitBidRequest>) -> Answer<SubmitBidResponse> {
         let caller = Caller::of(&request)?.clone();
         let request = request.into_inner();
-        idempotency::check_request_id("request_id", &request.request_id)?;
-        let tender_id = required_id(&request.tender_id)?;
         if !acts_for_provider(&caller, &request.provider_id) {
             return Err(
                 Error::PermissionDenied("only a member of the bidding provider may submit its bid".into()).into()
             );
         }
+        idempotency::check_request_id("request_id", &request.request_id)?;
+        let tender_id = required_id(&request.tender_id)?;
         let Some(content) = request.content else {
             return Err(Error::invalid("content", "required: the bid's prices, answers and declaration").into());
         };

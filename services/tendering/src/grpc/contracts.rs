@@ -23,8 +23,9 @@ impl TenderingApi {
         let caller = Caller::of(&request)?.clone();
         caller.require_any(&[Role::Officer])?;
         let request = request.into_inner();
-        idempotency::check_request_id("request_id", &request.request_id)?;
         let given = request.contract.unwrap_or_default();
+        caller.require_own_organisation("contract.council_id", &given.council_id)?;
+        idempotency::check_request_id("request_id", &request.request_id)?;
         let start = check_block_contract(&given, "contract").map_err(Error::InvalidArgument)?;
         let contract = Contract {
             id: uuid::Uuid::new_v4().to_string(),

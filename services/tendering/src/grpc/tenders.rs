@@ -29,8 +29,9 @@ impl TenderingApi {
         let reader = caller.clone();
         caller.require_any(&[Role::Officer])?;
         let request = request.into_inner();
-        idempotency::check_request_id("request_id", &request.request_id)?;
         let overrides = request.tender.unwrap_or_default();
+        caller.require_own_organisation("tender.council_id", &overrides.council_id)?;
+        idempotency::check_request_id("request_id", &request.request_id)?;
         let today = london_today();
         let mut tender = create_from_template(&request.template_id, &overrides, &self.rules, today)
             .map_err(Error::InvalidArgument)?;

@@ -101,14 +101,72 @@ async fn a_bid_one_millisecond_late_is_refused() {
     app.stop().await;
 }
 
-/// PostgreSQL cannot store a NUL character: an id holding one is the caller's mistake, never
-/// INTERNAL, even where no handler checks for it.
+/// An officer acts only for their own council: naming another council's id is refused, naming
+/// the field, not stored as the officer's own; and who may call is checked before what they sent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_nul_character_in_an_id_is_invalid_argument_on_postgres() {
+async fn another_councils_id_is_refused_and_who_may_call_comes_first() {
     let app = on_postgres().await;
-    let request = GetTenderRequest { tender_id: "a\u{0}b".into() };
-    let refused = client(&app).await.get_tender(with_token(request, &lambeth_officer())).await.expect_err("refused");
-    assert_eq!(refused.code(), Code::InvalidArgument, "{refused:?}");
-    assert!(refused.message().contains("NUL character"), "{}", refused.message());
+    let mut tender = befriending(Duration::from_secs(60), Duration::from_secs(120));
+    tender.council_id = "woking".into();
+    let create =
+        CreateTenderRequest { request_id: "c".into(), template_id: "befriending".into(), tender: Some(tender) };
+    let refused = client(&app).await.create_tender(with_token(create, &lambeth_officer())).await.expect_err("woking's");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    assert!(refused.message().starts_with("tender.council_id names another organisation"), "{}", refused.message());
+
+    // Incomplete as well as another council's: the council is what is refused.
+    let contract = Contract { council_id: "woking".into(), ..Default::default() };
+    let register = RegisterContractRequest { request_id: String::new(), contract: Some(contract) };
+    let refused =
+        client(&app).await.register_contract(with_token(register, &lambeth_officer())).await.expect_err("woking's");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    assert!(refused.message().starts_with("contract.council_id names another organisation"), "{}", refused.message());
+
+    // Their own council's id, given, is fine.
+    let mut tender = befriending(Duration::from_secs(60), Duration::from_secs(120));
+    tender.council_id = "lambeth".into();
+    let create =
+        CreateTenderRequest { request_id: "l".into(), template_id: "befriending".into(), tender: Some(tender) };
+    let created = client(&app).await.create_tender(with_token(create, &lambeth_officer())).await.expect("own council");
+    assert_eq!(created.into_inner().tender.expect("tender").council_id, "lambeth");
+
+    // A bid for another provider, or an award of another council's tender, with no request id.
+    let published = published(&app, befriending(Duration::from_secs(1), Duration::from_secs(60))).await;
+    let mut theirs = bid(&published, "brixton-friends", 5_000, "Hello.");
+    theirs.request_id = String::new();
+    let token = member_of("woking-friends");
+    let refused = client(&app).await.submit_bid(with_token(theirs, &token)).await.expect_err("not theirs");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    let award = AwardTenderRequest { tender_id: published.id.clone(), ..Default::default() };
+    let refused = client(&app).await.award_tender(with_token(award, &woking_officer())).await.expect_err("lambeth's");
+    assert_eq!(refused.code(), Code::PermissionDenied);
     app.stop().await;
+}
+
+/// A control character anywhere in a request is refused at the edge, naming the field, on both
+/// backends alike (PostgreSQL could not store a NUL; no field needs one); line breaks are text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_control_character_is_refused_naming_its_field_on_both_backends() {
+    for app in [on_postgres().await, on_sqlite().await] {
+        let request = GetTenderRequest { tender_id: "a\u{0}b".into() };
+        let refused =
+            client(&app).await.get_tender(with_token(request, &lambeth_officer())).await.expect_err("refused");
+        assert_eq!(refused.code(), Code::InvalidArgument, "{refused:?}");
+        assert_eq!(fields(&refused), ["tender_id"]);
+        assert!(refused.message().contains("control character"), "{}", refused.message());
+
+        let tender = published(&app, befriending(Duration::from_secs(1), Duration::from_secs(60))).await;
+        run_scheduler_after(&app, tender.enquiry_period_end.as_ref().expect("end")).await;
+        let mut stray = bid(&tender, "brixton-friends", 5_000, "We meet on Tuesdays.\nAnd\tThursdays.\u{1b}[31m");
+        let refused = submit(&app, stray.clone()).await.expect_err("an escape character");
+        assert_eq!(refused.code(), Code::InvalidArgument);
+        assert_eq!(fields(&refused), ["content.answers[0].text"]);
+
+        // Nothing was kept: the same bid without the stray character goes in as the first.
+        for answer in &mut stray.content.as_mut().expect("content").answers {
+            answer.text = answer.text.replace('\u{1b}', "");
+        }
+        submit(&app, stray).await.expect("tabs and line breaks are text");
+        app.stop().await;
+    }
 }
