@@ -2,6 +2,7 @@
 
 mod e2e {
     pub mod audit;
+    pub mod faults;
     pub mod processes;
     pub mod startup;
     pub mod story;

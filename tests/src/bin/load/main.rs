@@ -10,7 +10,6 @@
 //! `./target/release/load soak` is the soak behind RELIABILITY.md (see [`soak`]; `--help` lists
 //! its options).
 
-mod generated;
 mod soak;
 
 use std::future::Future;
@@ -20,11 +19,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use e2e::all_in_one::{gbp, open_tender};
 use futures::StreamExt;
 use platform::auth::Role;
 use platform::testing::{TestApp, named_token, with_token};
 use prost::Message;
-use proto::commissioning::common::v1::{Area, Date, DateRange, Money, area};
 use proto::commissioning::events::v1::BidSubmitted;
 use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
 use proto::commissioning::tendering::v1::*;
@@ -233,49 +232,6 @@ where
     Ok(Timings(latencies, length))
 }
 
-fn gbp(pounds: i64) -> Money {
-    Money { amount_pence: pounds * 100, currency: "GBP".into(), vat_included: true }
-}
-
-/// Publishes a tender taking bids for the next day.
-async fn open_tender(channel: &Channel) -> anyhow::Result<Tender> {
-    let officer = named_token("olu", "lambeth", "Lambeth", &[Role::Officer]);
-    let now = chrono::Utc::now();
-    let tender = Tender {
-        title: "Befriending, load test".into(),
-        summary: "Weekly visits for people over 65 who live alone.".into(),
-        description_sections: vec![DescriptionSection {
-            heading: "The service".into(),
-            body: "Weekly home visits of an hour by trained volunteers in Brixton (SW2).".into(),
-        }],
-        areas: vec![Area {
-            council_id: "lambeth".into(),
-            part: Some(area::Part::PostcodeDistrict("SW2".into())),
-            label: "Brixton".into(),
-        }],
-        estimated_value: Some(gbp(8_000)),
-        contract_period: Some(DateRange {
-            start_date: Some(Date { year: 2027, month: 4, day: 1 }),
-            end_date: Some(Date { year: 2028, month: 3, day: 31 }),
-        }),
-        enquiry_period_end: Some(platform::time::to_timestamp(now + chrono::Duration::seconds(2))),
-        bid_deadline: Some(platform::time::to_timestamp(now + chrono::Duration::days(1))),
-        eligibility: Some(TenderEligibility {
-            minimum_age: 65,
-            description: "living alone".into(),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let mut client = TenderingServiceClient::new(channel.clone());
-    let create =
-        CreateTenderRequest { request_id: "load".into(), template_id: "befriending".into(), tender: Some(tender) };
-    let draft = client.create_tender(with_token(create, &officer)).await?.into_inner().tender.context("draft")?;
-    let published = client.publish_tender(with_token(PublishTenderRequest { tender_id: draft.id }, &officer)).await?;
-    tokio::time::sleep(Duration::from_millis(2_200)).await;
-    published.into_inner().tender.context("tender")
-}
-
 /// One new bid from provider `load-<worker>-<sequence>`.
 async fn submit(channel: Channel, tender: Tender, worker: usize, sequence: usize) -> anyhow::Result<()> {
     let provider = format!("load-{worker}-{sequence}");
@@ -307,6 +263,7 @@ async fn get_tender(channel: Channel, tender_id: String, token: String) -> anyho
     Ok(())
 }
 
+/// The health check: a call whose handler does nothing, to compare the others with.
 async fn health(channel: Channel) -> anyhow::Result<()> {
     use tonic_health::pb::HealthCheckRequest;
     use tonic_health::pb::health_client::HealthClient;
@@ -364,7 +321,7 @@ async fn pgbench(app: &TestApp<Tendering>, tender_id: &str, clients: usize) -> a
 /// Starts the release all-in-one on a fresh folder: milliseconds until it serves, and its resident
 /// memory in MiB once idle.
 async fn all_in_one_startup_and_memory() -> anyhow::Result<(f64, f64)> {
-    let binary = soak::marketplace_binary()?;
+    let binary = e2e::all_in_one::marketplace_binary()?;
     let folder = tempfile::tempdir()?;
     let address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let started = Instant::now();
@@ -376,10 +333,10 @@ async fn all_in_one_startup_and_memory() -> anyhow::Result<(f64, f64)> {
         .stderr(Stdio::null())
         .spawn()
         .with_context(|| format!("{} (build it with cargo build --release -p marketplace)", binary.display()))?;
-    soak::wait_until_serving(address).await?;
+    e2e::all_in_one::wait_until_serving(address).await?;
     let startup = started.elapsed().as_secs_f64() * 1_000.0;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let memory = soak::resident_mib(child.id())?;
+    let memory = e2e::all_in_one::resident_mib(child.id())?;
     child.kill()?;
     child.wait()?;
     Ok((startup, memory))

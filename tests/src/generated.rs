@@ -70,7 +70,11 @@ impl Generator {
     /// A request to a random call: mostly a generated body with a valid token, otherwise
     /// something a careless or hostile client sends.
     pub fn request(&self, rng: &mut StdRng) -> Generated<'_> {
-        let call = &self.calls[rng.random_range(0..self.calls.len())];
+        self.request_to(&self.calls[rng.random_range(0..self.calls.len())], rng)
+    }
+
+    /// A request to `call`, made as [`Generator::request`] makes one.
+    pub fn request_to<'a>(&self, call: &'a Call, rng: &mut StdRng) -> Generated<'a> {
         let mut body = Vec::new();
         self.encode_message(&call.input_type, 0, rng, &mut body);
         match rng.random_range(0..100) {
@@ -152,13 +156,14 @@ impl Generator {
         if rng.random_ratio(1, 500) {
             return "y".repeat(rng.random_range(65_536..2_000_000));
         }
-        match rng.random_range(0..10) {
+        match rng.random_range(0..11) {
             0..3 if !self.known_ids.is_empty() => self.known_ids[rng.random_range(0..self.known_ids.len())].clone(),
             0..5 => uuid::Uuid::from_u128(rng.random()).to_string(),
             5 => String::new(),
             6 => "x".repeat(rng.random_range(200..5_000)),
             7 => "Ünïcödé 'quoted' \"text\" <b>; DROP TABLE tender; --".into(),
             8 => format!("SW{}", rng.random_range(0..40)),
+            9 => "a\u{0}b\u{1b}[2J".into(),
             _ => (0..rng.random_range(1..40)).map(|_| char::from(rng.random_range(b' '..=b'~'))).collect(),
         }
     }
