@@ -1,7 +1,7 @@
 //! The all-in-one `marketplace serve` as a child process, on the embedded default or on fresh
 //! PostgreSQL databases and a fresh NATS stream: what the soak and the fault suite run against.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -147,11 +147,6 @@ impl Storage {
             let _ = async_nats::jetstream::new(client).delete_stream(&events.stream).await;
         }
     }
-}
-
-/// The `marketplace` binary beside the running one (the load generator's, in `target/release`).
-pub fn marketplace_binary() -> anyhow::Result<PathBuf> {
-    Ok(std::env::current_exe()?.parent().context("target folder")?.join("marketplace"))
 }
 
 /// Waits until the server at `address` answers its health check, for at most two minutes.

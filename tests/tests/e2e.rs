@@ -2,8 +2,8 @@
 
 mod e2e {
     pub mod audit;
+    pub mod crashes;
     pub mod faults;
-    pub mod processes;
     pub mod startup;
     pub mod story;
 }

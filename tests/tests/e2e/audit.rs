@@ -16,7 +16,7 @@ use proto::commissioning::providers::v1::{CreateProviderRequest, IncomeBand, Leg
 use sea_orm::ConnectionTrait;
 
 fn audit_verify(data_dir: &Path) -> (Option<i32>, String) {
-    let output = std::process::Command::new(super::processes::binary("marketplace"))
+    let output = std::process::Command::new(e2e::processes::binary("marketplace"))
         .args(["audit", "verify", "--data-dir"])
         .arg(data_dir)
         .output()

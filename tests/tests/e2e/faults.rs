@@ -25,7 +25,7 @@ const NEVER: [Code; 6] =
     [Code::Internal, Code::Unknown, Code::Unimplemented, Code::Unavailable, Code::DeadlineExceeded, Code::DataLoss];
 
 async fn no_request_breaks_the_marketplace(backend: Backend) {
-    let mut server = AllInOne::start(&super::processes::binary("marketplace"), backend, None).await.expect("starts");
+    let mut server = AllInOne::start(&e2e::processes::binary("marketplace"), backend, None).await.expect("starts");
     let channel = channel(server.address).await;
     let tender = match open_tender(&channel).await {
         Ok(tender) => tender,

@@ -87,7 +87,7 @@ async fn the_all_in_one_serves_every_service_on_the_embedded_default() {
 #[test]
 fn each_service_binary_prints_its_help_instead_of_serving() {
     for name in ["providers", "compliance", "tendering", "evaluation"] {
-        let help = std::process::Command::new(super::processes::binary(name))
+        let help = std::process::Command::new(e2e::processes::binary(name))
             .arg("--help")
             .env("DATA_DIR", "/nonexistent/never-created")
             .output()
@@ -96,8 +96,7 @@ fn each_service_binary_prints_its_help_instead_of_serving() {
         assert!(help.status.success(), "{name} --help: {help:?}");
         assert!(text.contains(&format!("Usage: {name}")), "{name}: {text}");
         assert!(text.contains("DATABASE_URL") && text.contains("NATS_URL"), "{name} lists its settings: {text}");
-        let mistyped =
-            std::process::Command::new(super::processes::binary(name)).arg("--serve").output().expect("runs");
+        let mistyped = std::process::Command::new(e2e::processes::binary(name)).arg("--serve").output().expect("runs");
         assert_eq!(mistyped.status.code(), Some(2), "{name} --serve: {mistyped:?}");
     }
 }

@@ -12,7 +12,7 @@ use platform::testing::channel;
 use prost::Message;
 use proto::commissioning::events::v1::{ContractAwarded, FinanceLinked};
 
-use super::processes::Services;
+use e2e::processes::Services;
 
 /// The text of every bid in the story: it must never reach an event.
 const BID_TEXT: &str = "Our volunteers meet people at the GP surgery";

@@ -8,8 +8,9 @@
 //! running, as for the tests): it starts the release `marketplace` beside it.
 //!
 //! `./target/release/load soak` is the soak behind RELIABILITY.md (see [`soak`]; `--help` lists
-//! its options).
+//! its options), and `./target/release/load crashes` its crash runs (see [`crashes`]).
 
+mod crashes;
 mod soak;
 
 use std::future::Future;
@@ -46,12 +47,15 @@ struct Cli {
 enum Mode {
     /// Send the release all-in-one generated requests, most of them wrong, sampling its memory.
     Soak(soak::Options),
+    /// Bid all along while the services, NATS or PostgreSQL are crashed in turn.
+    Crashes(crashes::Options),
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().mode {
         Some(Mode::Soak(options)) => soak::run(options).await,
+        Some(Mode::Crashes(options)) => crashes::run(options).await,
         None => benchmarks().await,
     }
 }
@@ -321,7 +325,7 @@ async fn pgbench(app: &TestApp<Tendering>, tender_id: &str, clients: usize) -> a
 /// Starts the release all-in-one on a fresh folder: milliseconds until it serves, and its resident
 /// memory in MiB once idle.
 async fn all_in_one_startup_and_memory() -> anyhow::Result<(f64, f64)> {
-    let binary = e2e::all_in_one::marketplace_binary()?;
+    let binary = e2e::processes::binary("marketplace");
     let folder = tempfile::tempdir()?;
     let address = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let started = Instant::now();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use e2e::all_in_one::{AllInOne, Backend, marketplace_binary, open_tender, resident_mib};
+use e2e::all_in_one::{AllInOne, Backend, open_tender, resident_mib};
 use e2e::generated::Generator;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -50,7 +50,8 @@ struct Sample {
 }
 
 pub async fn run(options: Options) -> anyhow::Result<()> {
-    let server = AllInOne::start(&marketplace_binary()?, options.backend, options.under.as_deref()).await?;
+    let server =
+        AllInOne::start(&e2e::processes::binary("marketplace"), options.backend, options.under.as_deref()).await?;
     let result = drive(&options, &server).await;
     server.stop().await?;
     let (samples, codes) = result?;

@@ -14,7 +14,8 @@ use platform::testing::{
     isolated_events_config, nats_bus, nats_url,
 };
 
-const SERVICES: [&str; 4] = ["providers", "compliance", "tendering", "evaluation"];
+/// The four services, by their binaries' names.
+pub const SERVICES: [&str; 4] = ["providers", "compliance", "tendering", "evaluation"];
 const BID_PERIOD_SECS: u64 = 3;
 
 struct Running {
@@ -36,10 +37,15 @@ fn free_address() -> SocketAddr {
     listener.local_addr().expect("bound")
 }
 
-/// The service's own binary, built beside this test (`scripts/test` builds them first).
+/// The service's own binary, built beside the running test or load generator (`scripts/test`
+/// builds them first).
 pub fn binary(name: &str) -> PathBuf {
-    let tests = std::env::current_exe().expect("the test binary");
-    let target = tests.parent().and_then(|deps| deps.parent()).expect("the target folder");
+    let running = std::env::current_exe().expect("the running binary");
+    let mut target = running.parent().expect("the target folder");
+    // A test binary is in `target/<profile>/deps`, the load generator in `target/<profile>`.
+    if target.ends_with("deps") {
+        target = target.parent().expect("the target folder");
+    }
     let path = target.join(name);
     assert!(path.exists(), "{} is missing: build the services first (cargo build --workspace --bins)", path.display());
     path
@@ -120,6 +126,16 @@ impl Services {
             assert!(tokio::time::Instant::now() < deadline, "{name} did not start:\n{log}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Where service `name` listens.
+    pub fn address(&self, name: &str) -> SocketAddr {
+        self.running[name].addr
+    }
+
+    /// The stream and subjects the services share.
+    pub fn events(&self) -> &EventsConfig {
+        &self.events
     }
 
     pub fn subject_root(&self) -> &str {
