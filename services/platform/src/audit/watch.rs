@@ -19,6 +19,8 @@ use crate::events::{EventBus, OutboundEvent, Publisher};
 /// The event types, after the service's name.
 pub const CHECKPOINT_EVENT: &str = "audit_checkpoint";
 pub const BROKEN_EVENT: &str = "audit_chain_broken";
+/// The counter of breaks found, once per distinct break, labelled with the service.
+pub const BREAKS_METRIC: &str = "audit_chain_breaks_total";
 
 /// One service's self-check.
 pub struct AuditWatch {
@@ -73,6 +75,7 @@ impl AuditWatch {
                 if memory.reported.as_ref() == Some(&broken) {
                     return;
                 }
+                metrics::counter!(BREAKS_METRIC, "service" => self.service).increment(1);
                 tracing::error!(
                     service = self.service,
                     audit.first_bad_seq = broken.seq,

@@ -6,7 +6,9 @@
 
 use std::time::Duration;
 
+use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use platform::audit::checkpoint::AuditSigner;
+use platform::audit::watch::BREAKS_METRIC;
 use platform::audit::{VerifyError, command};
 use platform::runtime::Service;
 use prost::Message;
@@ -29,8 +31,28 @@ async fn published<M: Message + Default>(app: &App, event_type: &str, wanted: im
     }
 }
 
+/// How many breaks `recorder` has counted for the tendering service.
+fn breaks_counted(snapshotter: &Snapshotter) -> u64 {
+    snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .filter(|(key, ..)| {
+            key.key().name() == BREAKS_METRIC && key.key().labels().any(|label| label.value() == "tendering")
+        })
+        .map(|(.., value)| match value {
+            DebugValue::Counter(count) => count,
+            _ => 0,
+        })
+        .sum()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_damaged_audit_log_is_reported_loudly_and_bids_are_still_taken() {
+    // The only test of this binary that installs a metrics recorder.
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    recorder.install().expect("no other recorder");
     let app = App::on_postgres_with(|settings| {
         short_periods(settings);
         settings.audit_check_interval_secs = 1;
@@ -58,6 +80,7 @@ async fn a_damaged_audit_log_is_reported_loudly_and_bids_are_still_taken() {
     assert_eq!(alarm.service, "tendering");
     assert!(alarm.problem.contains("head row was missing"), "{}", alarm.problem);
     assert!(platform::testing::captured_logs().contains("the audit log is damaged"), "an error is logged");
+    assert_eq!(breaks_counted(&snapshotter), 1, "counted once in metrics, however often it is checked");
     match command::verify_service("tendering", &db, &app.bus, &key).await {
         Err(VerifyError::Broken(broken)) => assert_eq!(broken.seq, rows + 1, "{}", broken.problem),
         other => panic!("verify missed the damage: {other:?}"),
