@@ -93,6 +93,7 @@ fn settings(cli: &Cli, listen: Option<SocketAddr>) -> anyhow::Result<Settings> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    platform::allocator::return_large_buffers_to_the_system();
     let cli = Cli::parse();
     match &cli.command {
         Command::Serve { listen, portal_listen } => {

@@ -4,6 +4,7 @@
 //! mapping from errors to `tonic::Status`.
 
 pub mod ages;
+pub mod allocator;
 pub mod area;
 pub mod audit;
 pub mod auth;

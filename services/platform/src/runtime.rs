@@ -150,6 +150,7 @@ pub async fn start_service<S: Service>(settings: Settings, bus: Option<EventBus>
 /// The whole `main` of a service's own binary: settings, telemetry, runtime, gRPC server, and a
 /// graceful stop on SIGTERM or Ctrl-C.
 pub async fn run_single<S: Service>() -> anyhow::Result<()> {
+    crate::allocator::return_large_buffers_to_the_system();
     let verify_audit = read_command_line::<S>();
     let settings = Settings::load(S::DEFAULT_PORT)?;
     if verify_audit {

@@ -5,6 +5,7 @@ use portal::{Portal, TokenSigner};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    platform::allocator::return_large_buffers_to_the_system();
     let settings = Settings::load(8080)?;
     let _telemetry =
         platform::telemetry::init("portal", settings.log_format, settings.otel_exporter_otlp_endpoint.as_deref())?;

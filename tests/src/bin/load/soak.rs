@@ -53,9 +53,14 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let server =
         AllInOne::start(&e2e::processes::binary("marketplace"), options.backend, options.under.as_deref()).await?;
     let result = drive(&options, &server).await;
+    let log = server.log();
     server.stop().await?;
     let (samples, codes) = result?;
     report(&options, &samples, &codes);
+    // What the server itself said went wrong, whatever the clients saw.
+    let errors = log.lines().filter(|line| line.contains("ERROR")).count();
+    let panics = log.matches("panicked at").count();
+    println!("| server log | {errors} ERROR lines, {panics} panics |");
     Ok(())
 }
 
@@ -91,8 +96,14 @@ async fn drive(options: &Options, server: &AllInOne) -> anyhow::Result<(Vec<Samp
                     if own > 0 && own % reconnect_every == 0 {
                         channel = connect(address).await?;
                     }
-                    let code = match e2e::raw::send(&channel, generator.request(&mut rng)).await {
+                    let request = generator.request(&mut rng);
+                    let path = request.call.path.clone();
+                    let code = match e2e::raw::send(&channel, request).await {
                         Ok(()) => "OK".into(),
+                        // The server's own failures are counted by call, to be found.
+                        Err(status) if matches!(status.code(), tonic::Code::Internal | tonic::Code::Unknown) => {
+                            format!("{:?} ({path}: {})", status.code(), status.message())
+                        }
                         Err(status) => format!("{:?}", status.code()),
                     };
                     *codes.entry(code).or_default() += 1;
