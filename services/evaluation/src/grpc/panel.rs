@@ -24,9 +24,6 @@ impl EvaluationApi {
         let caller = Caller::of(&request)?.clone();
         let request = request.into_inner();
         let mut member = request.member.unwrap_or_default();
-        if member.user_id.trim().is_empty() {
-            return Err(Error::invalid("member.user_id", "required: who joins the panel").into());
-        }
         let member = self
             .db
             .unit_of_work(|txn| {
@@ -34,6 +31,10 @@ impl EvaluationApi {
                     let mut evaluation = locked(txn, &master, &request.evaluation_id).await?;
                     if !is_officer(&caller, &evaluation) {
                         return Err(Error::PermissionDenied("only the buying council's officers assign the panel".into()));
+                    }
+                    // Who may call before what they sent.
+                    if member.user_id.trim().is_empty() {
+                        return Err(Error::invalid("member.user_id", "required: who joins the panel"));
                     }
                     if matches!(evaluation.status(), EvaluationStatus::Completed | EvaluationStatus::Cancelled) {
                         return Err(Error::precondition(

@@ -129,6 +129,12 @@ async fn a_panel_evaluates_fairly_and_every_bidder_learns_how_it_did(market: Mar
     let by_panellist =
         evaluations.assign_evaluator(with_token(assign("eve", PanelRole::Evaluator, &[]), &panellist("eve"))).await;
     assert_eq!(by_panellist.expect_err("officers assign").code(), Code::PermissionDenied);
+    // Who may call before what they sent: no member at all, from a panellist, is still theirs to refuse.
+    let nobody = AssignEvaluatorRequest { evaluation_id: id.clone(), member: None };
+    let by_panellist = evaluations.assign_evaluator(with_token(nobody.clone(), &panellist("eve"))).await;
+    assert_eq!(by_panellist.expect_err("officers assign").code(), Code::PermissionDenied);
+    let by_officer = evaluations.assign_evaluator(with_token(nobody, &officer)).await;
+    assert_eq!(by_officer.expect_err("who joins?").code(), Code::InvalidArgument);
     for request in [
         assign("eve", PanelRole::Evaluator, &[]),
         assign("rosa", PanelRole::ResidentEvaluator, &["social"]),

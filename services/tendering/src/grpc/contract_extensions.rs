@@ -26,12 +26,9 @@ impl TenderingApi {
         let caller = Caller::of(&request)?.clone();
         caller.require_any(&[Role::Officer])?;
         let request = request.into_inner();
-        idempotency::check_request_id("request_id", &request.request_id)?;
         if request.contract_id.trim().is_empty() {
             return Err(Error::invalid("contract_id", "required: the contract's id").into());
         }
-        let reference = required_text(&request.reference, REFERENCE_MAX)
-            .map_err(|invalid| Error::InvalidArgument(vec![invalid.at("reference")]))?;
         let id = self
             .db
             .unit_of_work(|txn| {
@@ -43,6 +40,10 @@ impl TenderingApi {
                             "only officers of the council that holds the contract may extend it".into(),
                         ));
                     }
+                    // Who may call before what they sent.
+                    idempotency::check_request_id("request_id", &request.request_id)?;
+                    let reference = required_text(&request.reference, REFERENCE_MAX)
+                        .map_err(|invalid| Error::InvalidArgument(vec![invalid.at("reference")]))?;
                     if let Some(earlier) = idempotency::claim(
                         txn,
                         &caller.user_id,

@@ -235,6 +235,9 @@ async fn the_wigan_tender_is_published_awarded_extended_and_exported(app: App) {
     // Who may extend, and what a request needs.
     let lambeth = exercise(&app, extend(&contract.id, "x1", "WBC-EXT-1"), &lambeth_officer()).await;
     assert_eq!(lambeth.expect_err("another council").code(), Code::PermissionDenied);
+    // Still another council's with no request id and no reference: who may call comes first.
+    let lambeth = exercise(&app, extend(&contract.id, "", ""), &lambeth_officer()).await;
+    assert_eq!(lambeth.expect_err("another council").code(), Code::PermissionDenied);
     let integrator = named_token("fin", "wigan", "Wigan", &[Role::Integrator]);
     let integrator = exercise(&app, extend(&contract.id, "x2", "WBC-EXT-1"), &integrator).await;
     assert_eq!(integrator.expect_err("not an officer").code(), Code::PermissionDenied);
