@@ -35,6 +35,7 @@ async fn no_request_breaks_the_marketplace(backend: Backend) {
     known_ids.extend(tender.bid_questions.iter().map(|question| question.id.clone()));
     let generator = Generator::new(known_ids).expect("the contracts' calls");
 
+    let limit = platform::config::Settings::defaults(0).grpc_max_message_bytes;
     let handle = tokio::runtime::Handle::current();
     let broken: Vec<String> = tokio::task::block_in_place(|| {
         generator
@@ -45,6 +46,13 @@ async fn no_request_breaks_the_marketplace(backend: Backend) {
                 let mut runner = TestRunner::new(config);
                 let outcome = runner.run(&any::<u64>(), |seed| {
                     let request = generator.request_to(call, &mut StdRng::seed_from_u64(seed));
+                    // The server answers a message over its limit as soon as it reads the length
+                    // (OUT_OF_RANGE) and resets the rest of the stream; the client's transport,
+                    // still sending, may report that reset as INTERNAL, which would be its own
+                    // word, not the server's (RELIABILITY.md). Such bodies are left to the soak.
+                    if request.body.len() > limit {
+                        return Err(TestCaseError::reject("larger than the server's message limit"));
+                    }
                     match handle.block_on(e2e::raw::send(&channel, request)) {
                         Err(status) if NEVER.contains(&status.code()) => {
                             Err(TestCaseError::fail(format!("seed {seed}: {:?}: {}", status.code(), status.message())))
