@@ -246,24 +246,7 @@ async fn bid_until_acknowledged(
     patience: Duration,
 ) -> Option<BidReceipt> {
     let token = named_token(&format!("{provider}-lead"), provider, provider, &[Role::Provider]);
-    let request = SubmitBidRequest {
-        request_id: uuid::Uuid::new_v4().to_string(),
-        tender_id: tender.id.clone(),
-        provider_id: provider.to_owned(),
-        content: Some(BidContent {
-            total_price: Some(gbp(7_500)),
-            answers: tender
-                .bid_questions
-                .iter()
-                .map(|question| Answer {
-                    bid_question_id: question.id.clone(),
-                    text: "We visit weekly and call in between; volunteers live on the estate.".into(),
-                })
-                .collect(),
-            evidence_declaration: true,
-            ..Default::default()
-        }),
-    };
+    let request = new_bid(tender, provider);
     let began = Instant::now();
     while began.elapsed() < patience {
         let answer = async {
@@ -289,6 +272,29 @@ async fn bid_until_acknowledged(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     None
+}
+
+/// A complete new bid on `tender` from `provider`, with a fresh request id: one answer per question
+/// and a price within the tender's value.
+pub fn new_bid(tender: &Tender, provider: &str) -> SubmitBidRequest {
+    SubmitBidRequest {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        tender_id: tender.id.clone(),
+        provider_id: provider.to_owned(),
+        content: Some(BidContent {
+            total_price: Some(gbp(7_500)),
+            answers: tender
+                .bid_questions
+                .iter()
+                .map(|question| Answer {
+                    bid_question_id: question.id.clone(),
+                    text: "We visit weekly and call in between; volunteers live on the estate.".into(),
+                })
+                .collect(),
+            evidence_declaration: true,
+            ..Default::default()
+        }),
+    }
 }
 
 /// Every `tendering.bid_submitted` on the services' stream, once at least `expected` are there or

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use e2e::all_in_one::{gbp, open_tender};
+use e2e::all_in_one::open_tender;
 use futures::StreamExt;
 use platform::auth::Role;
 use platform::testing::{TestApp, named_token, with_token};
@@ -240,24 +240,7 @@ where
 async fn submit(channel: Channel, tender: Tender, worker: usize, sequence: usize) -> anyhow::Result<()> {
     let provider = format!("load-{worker}-{sequence}");
     let token = named_token(&format!("{provider}-lead"), &provider, &provider, &[Role::Provider]);
-    let request = SubmitBidRequest {
-        request_id: uuid::Uuid::new_v4().to_string(),
-        tender_id: tender.id.clone(),
-        provider_id: provider,
-        content: Some(BidContent {
-            total_price: Some(gbp(7_500)),
-            answers: tender
-                .bid_questions
-                .iter()
-                .map(|question| Answer {
-                    bid_question_id: question.id.clone(),
-                    text: "We visit weekly and call in between; volunteers live on the estate.".into(),
-                })
-                .collect(),
-            evidence_declaration: true,
-            ..Default::default()
-        }),
-    };
+    let request = e2e::crashes::new_bid(&tender, &provider);
     TenderingServiceClient::new(channel).submit_bid(with_token(request, &token)).await?;
     Ok(())
 }
