@@ -61,8 +61,10 @@ impl AllInOne {
             .spawn()
             .with_context(|| format!("{} (build it with cargo build -p marketplace)", binary.display()))?;
         let running = Self { child, address, folder, storage };
-        wait_until_serving(address).await?;
-        Ok(running)
+        match wait_until_serving(address).await {
+            Ok(()) => Ok(running),
+            Err(error) => Err(error.context(running.log())),
+        }
     }
 
     /// The `marketplace` process itself: the child, or the first of its descendants of that name

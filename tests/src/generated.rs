@@ -75,8 +75,7 @@ impl Generator {
 
     /// A request to `call`, made as [`Generator::request`] makes one.
     pub fn request_to<'a>(&self, call: &'a Call, rng: &mut StdRng) -> Generated<'a> {
-        let mut body = Vec::new();
-        self.encode_message(&call.input_type, 0, rng, &mut body);
+        let mut body = self.body(call, rng);
         match rng.random_range(0..100) {
             // Empty: every required field missing.
             0..10 => body.clear(),
@@ -87,6 +86,13 @@ impl Generator {
             _ => {}
         }
         Generated { call, body, authorization: authorization(rng) }
+    }
+
+    /// A well-formed body for `call`, its fields filled as [`Generator::request`] fills them.
+    pub fn body(&self, call: &Call, rng: &mut StdRng) -> Vec<u8> {
+        let mut body = Vec::new();
+        self.encode_message(&call.input_type, 0, rng, &mut body);
+        body
     }
 
     fn encode_message(&self, type_name: &str, depth: usize, rng: &mut StdRng, out: &mut Vec<u8>) {

@@ -2,6 +2,7 @@
 
 mod e2e {
     pub mod audit;
+    pub mod authorisation;
     pub mod crashes;
     pub mod faults;
     pub mod startup;

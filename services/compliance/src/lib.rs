@@ -17,6 +17,7 @@ pub mod migrations;
 pub mod rescan;
 pub mod scan;
 pub mod store;
+pub mod who_may_call;
 
 use std::sync::Arc;
 
@@ -103,6 +104,10 @@ impl Service for Compliance {
         let limit = settings.grpc_max_message_bytes;
         let server =
             ComplianceServiceServer::new(api).max_decoding_message_size(limit).max_encoding_message_size(limit);
-        routes.add_service(platform::grpc::authenticated(server, &self.runtime.authenticator));
+        routes.add_service(platform::grpc::authenticated(
+            server,
+            &self.runtime.authenticator,
+            who_may_call::WHO_MAY_CALL,
+        ));
     }
 }

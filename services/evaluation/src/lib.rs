@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod grpc;
 pub mod migrations;
 pub mod store;
+pub mod who_may_call;
 
 use std::sync::Arc;
 
@@ -94,6 +95,10 @@ impl Service for Evaluation {
         );
         let server =
             EvaluationServiceServer::new(api).max_decoding_message_size(limit).max_encoding_message_size(limit);
-        routes.add_service(platform::grpc::authenticated(server, &self.runtime.authenticator));
+        routes.add_service(platform::grpc::authenticated(
+            server,
+            &self.runtime.authenticator,
+            who_may_call::WHO_MAY_CALL,
+        ));
     }
 }

@@ -274,21 +274,47 @@ impl Authenticator {
     }
 }
 
-/// A gRPC service behind the bearer-token check: each call's verified [`Caller`] is put into its
-/// request; a call without a token, or with a bad one, is refused UNAUTHENTICATED before the
-/// service sees it. The only exceptions are the service's `open_calls` (full gRPC paths such as
-/// "/commissioning.tendering.v1.TenderingService/GetOcdsReleasePackage"), which may come without
-/// a token and then reach the service with no caller.
+/// Who may make a call, checked before the service reads the request: a caller the call never
+/// serves is refused whatever it sent, so a stranger learns nothing of how to shape a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// Anyone, with or without a token: open data.
+    Anyone,
+    /// Any caller with a valid token; what it then sees is the call's own rule.
+    AnyCaller,
+    /// Callers with one of these roles; admins always may.
+    Roles(&'static [Role]),
+}
+
+/// A service's access rules: each of its methods (by name, "GetTender") and who may call it.
+pub type WhoMayCall = &'static [(&'static str, Who)];
+
+/// A gRPC service behind its access rules: each call's verified [`Caller`] is put into its
+/// request; a call without a token (unless [`Who::Anyone`] may make it), with a bad one, or from a
+/// caller without a role the call serves is refused (UNAUTHENTICATED, PERMISSION_DENIED) before
+/// the service sees it. A method with no rule is refused too, so a new call is closed until it
+/// says who may make it.
 #[derive(Clone)]
 pub struct Authenticated<S> {
     inner: S,
     authenticator: Arc<Authenticator>,
-    open_calls: &'static [&'static str],
+    who_may_call: WhoMayCall,
 }
 
 impl<S> Authenticated<S> {
-    pub fn new(inner: S, authenticator: Arc<Authenticator>, open_calls: &'static [&'static str]) -> Self {
-        Self { inner, authenticator, open_calls }
+    pub fn new(inner: S, authenticator: Arc<Authenticator>, who_may_call: WhoMayCall) -> Self {
+        Self { inner, authenticator, who_may_call }
+    }
+
+    fn admit(&self, path: &str, headers: &http::HeaderMap) -> Result<Option<Caller>, Error> {
+        let method = path.rsplit('/').next().unwrap_or_default();
+        let who = self.who_may_call.iter().find(|(name, _)| *name == method).map(|(_, who)| *who);
+        let caller = self.authenticator.caller_of(headers, who == Some(Who::Anyone))?;
+        match (who, &caller) {
+            (None, _) => Err(Error::PermissionDenied(format!("{method} has no access rule; nobody may call it"))),
+            (Some(Who::Roles(roles)), Some(caller)) => caller.require_any(roles).map(|()| caller.clone()).map(Some),
+            _ => Ok(caller),
+        }
     }
 }
 
@@ -305,8 +331,7 @@ where
     }
 
     fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
-        let open = self.open_calls.contains(&request.uri().path());
-        match self.authenticator.caller_of(request.headers(), open) {
+        match self.admit(request.uri().path(), request.headers()) {
             Ok(caller) => {
                 if let Some(caller) = caller {
                     request.extensions_mut().insert(caller);

@@ -14,7 +14,7 @@ use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
-use crate::auth::{Authenticated, Authenticator};
+use crate::auth::{Authenticated, Authenticator, WhoMayCall};
 use crate::config::Settings;
 use crate::db::Database;
 
@@ -37,19 +37,9 @@ impl ServerOptions {
     }
 }
 
-/// Puts a service behind the bearer-token check: every call needs a token.
-pub fn authenticated<S>(service: S, authenticator: &Arc<Authenticator>) -> Authenticated<S> {
-    Authenticated::new(service, authenticator.clone(), &[])
-}
-
-/// Puts a service behind the bearer-token check, except `open_calls` (full gRPC paths,
-/// "/<package>.<Service>/<Method>"), which may also be called without a token.
-pub fn authenticated_except<S>(
-    service: S,
-    authenticator: &Arc<Authenticator>,
-    open_calls: &'static [&'static str],
-) -> Authenticated<S> {
-    Authenticated::new(service, authenticator.clone(), open_calls)
+/// Puts a service behind its access rules ([`crate::auth::Authenticated`]).
+pub fn authenticated<S>(service: S, authenticator: &Arc<Authenticator>, who_may_call: WhoMayCall) -> Authenticated<S> {
+    Authenticated::new(service, authenticator.clone(), who_may_call)
 }
 
 /// How often each service's database is pinged for health.

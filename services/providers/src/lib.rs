@@ -15,6 +15,7 @@ pub mod grpc;
 pub mod migrations;
 pub mod openreferral;
 pub mod store;
+pub mod who_may_call;
 
 use std::sync::Arc;
 
@@ -65,6 +66,10 @@ impl Service for Providers {
         let server = ProvidersServiceServer::new(grpc::ProvidersApi::new(self.runtime.db.clone()))
             .max_decoding_message_size(limit)
             .max_encoding_message_size(limit);
-        routes.add_service(platform::grpc::authenticated(server, &self.runtime.authenticator));
+        routes.add_service(platform::grpc::authenticated(
+            server,
+            &self.runtime.authenticator,
+            who_may_call::WHO_MAY_CALL,
+        ));
     }
 }

@@ -16,6 +16,7 @@ pub mod ocds;
 pub mod scheduler;
 pub mod sealing;
 pub mod store;
+pub mod who_may_call;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -130,6 +131,10 @@ impl Service for Tendering {
         let api = grpc::TenderingApi::new(self.runtime.db.clone(), setup);
         let limit = settings.grpc_max_message_bytes;
         let server = TenderingServiceServer::new(api).max_decoding_message_size(limit).max_encoding_message_size(limit);
-        routes.add_service(platform::grpc::authenticated_except(server, &self.runtime.authenticator, grpc::OPEN_CALLS));
+        routes.add_service(platform::grpc::authenticated(
+            server,
+            &self.runtime.authenticator,
+            who_may_call::WHO_MAY_CALL,
+        ));
     }
 }

@@ -1,12 +1,13 @@
 //! A started server answers health checks and lists its services by reflection without a token,
-//! refuses its own calls without one (but for those it names open), and stops gracefully.
+//! refuses its own calls without one (but for those open to anyone), or from a caller without a
+//! role the call serves, or when the call has no access rule, and stops gracefully.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use platform::auth::{Authenticator, Role};
-use platform::grpc::{ServerOptions, authenticated, authenticated_except};
+use platform::auth::{Authenticator, Role, Who, WhoMayCall};
+use platform::grpc::{ServerOptions, authenticated};
 use platform::testing::{
     TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET, channel, health_status, reflected_services, token, with_token,
 };
@@ -14,7 +15,9 @@ use proto::commissioning::providers::v1::providers_service_client::ProvidersServ
 use proto::commissioning::providers::v1::providers_service_server::{
     ProvidersService, ProvidersServiceServer, SERVICE_NAME,
 };
-use proto::commissioning::providers::v1::{GetProviderRequest, SearchProvidersRequest};
+use proto::commissioning::providers::v1::{
+    AddServiceRequest, GetProviderRequest, ListServicesRequest, SearchProvidersRequest,
+};
 use tonic::Code;
 use tonic_health::pb::health_check_response::ServingStatus;
 
@@ -23,6 +26,10 @@ struct Unbuilt;
 
 #[tonic::async_trait]
 impl ProvidersService for Unbuilt {}
+
+/// Access rules for the tests: one open call, one for any caller, one for providers.
+const RULES: WhoMayCall =
+    &[("SearchProviders", Who::Anyone), ("GetProvider", Who::AnyCaller), ("AddService", Who::Roles(&[Role::Provider]))];
 
 pub fn options() -> ServerOptions {
     ServerOptions {
@@ -39,7 +46,7 @@ pub fn authenticator() -> Arc<Authenticator> {
 #[tokio::test]
 async fn health_and_reflection_are_open_and_the_service_needs_a_token() {
     let mut routes = tonic::service::RoutesBuilder::default();
-    routes.add_service(authenticated(ProvidersServiceServer::new(Unbuilt), &authenticator()));
+    routes.add_service(authenticated(ProvidersServiceServer::new(Unbuilt), &authenticator(), RULES));
     let server = platform::grpc::start(&options(), routes.routes(), &[SERVICE_NAME]).await.expect("server starts");
     let addr = server.local_addr();
 
@@ -69,10 +76,9 @@ async fn health_and_reflection_are_open_and_the_service_needs_a_token() {
 }
 
 #[tokio::test]
-async fn only_the_calls_named_open_may_come_without_a_token() {
-    const OPEN: &[&str] = &["/commissioning.providers.v1.ProvidersService/SearchProviders"];
+async fn each_call_admits_only_whom_its_rule_names() {
     let mut routes = tonic::service::RoutesBuilder::default();
-    routes.add_service(authenticated_except(ProvidersServiceServer::new(Unbuilt), &authenticator(), OPEN));
+    routes.add_service(authenticated(ProvidersServiceServer::new(Unbuilt), &authenticator(), RULES));
     let server = platform::grpc::start(&options(), routes.routes(), &[SERVICE_NAME]).await.expect("server starts");
     let mut client = ProvidersServiceClient::new(channel(server.local_addr()).await);
 
@@ -86,6 +92,22 @@ async fn only_the_calls_named_open_may_come_without_a_token() {
         .expect_err("a token that is sent is checked");
     assert_eq!(checked.code(), Code::Unauthenticated);
     assert!(checked.message().contains("sign in again"), "{}", checked.message());
+
+    let officer = token("officer-1", "lambeth", &[Role::Officer]);
+    let refused = client.add_service(with_token(AddServiceRequest::default(), &officer)).await.expect_err("refused");
+    assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
+    assert!(refused.message().contains("needs the provider role"), "{}", refused.message());
+    let provider = token("volunteer-1", "age-uk-lambeth", &[Role::Provider]);
+    let admitted =
+        client.add_service(with_token(AddServiceRequest::default(), &provider)).await.expect_err("not built");
+    assert_eq!(admitted.code(), Code::Unimplemented, "{admitted:?}");
+    let admin = token("admin-1", "platform", &[Role::Admin]);
+    let admitted = client.add_service(with_token(AddServiceRequest::default(), &admin)).await.expect_err("not built");
+    assert_eq!(admitted.code(), Code::Unimplemented, "admins may make any call: {admitted:?}");
+
+    let unruled = client.list_services(with_token(ListServicesRequest::default(), &admin)).await.expect_err("closed");
+    assert_eq!(unruled.code(), Code::PermissionDenied, "a call without a rule is closed: {unruled:?}");
+    assert!(unruled.message().contains("ListServices has no access rule"), "{}", unruled.message());
     server.shutdown().await.expect("stops gracefully");
 }
 
@@ -120,7 +142,7 @@ async fn reflected_files(
 async fn reflection_serves_the_error_details_so_clients_can_decode_them() {
     use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
     let mut routes = tonic::service::RoutesBuilder::default();
-    routes.add_service(authenticated(ProvidersServiceServer::new(Unbuilt), &authenticator()));
+    routes.add_service(authenticated(ProvidersServiceServer::new(Unbuilt), &authenticator(), RULES));
     let server = platform::grpc::start(&options(), routes.routes(), &[SERVICE_NAME]).await.expect("server starts");
     let addr = server.local_addr();
     for symbol in ["BadRequest", "PreconditionFailure", "ErrorInfo"] {

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use platform::auth::Role;
+use platform::auth::{Role, Who, WhoMayCall};
 use platform::db::Database;
 use platform::events::relay::Relay;
 use platform::events::{ConsumerSpec, EventBus, EventHandler, HandlerError, InboundEvent, outbox};
@@ -22,6 +22,8 @@ use proto::commissioning::providers::v1::{CreateProviderRequest, CreateProviderR
 use tonic::{Request, Response, Status};
 
 use super::grpc::{authenticator, options};
+
+const CREATE_PROVIDER: WhoMayCall = &[("CreateProvider", Who::Roles(&[Role::Provider]))];
 
 /// A providers double whose CreateProvider writes an event to the outbox.
 struct Registering {
@@ -79,7 +81,11 @@ async fn a_trace_id_survives_grpc_outbox_nats_and_the_consumer() {
         .expect("consumer");
     let _relay = Relay::new(db.clone(), Arc::new(bus), Duration::from_millis(50)).spawn();
     let mut routes = tonic::service::RoutesBuilder::default();
-    routes.add_service(authenticated(ProvidersServiceServer::new(Registering { db: db.clone() }), &authenticator()));
+    routes.add_service(authenticated(
+        ProvidersServiceServer::new(Registering { db: db.clone() }),
+        &authenticator(),
+        CREATE_PROVIDER,
+    ));
     let server = platform::grpc::start(&options(), routes.routes(), &[SERVICE_NAME]).await.expect("server");
 
     // The caller's span belongs to a trace that began elsewhere (a web front end, say).

@@ -152,7 +152,6 @@ impl TenderingApi {
 
     pub(super) async fn my_bid(&self, request: Request<GetMyBidRequest>) -> Answer<GetMyBidResponse> {
         let caller = Caller::of(&request)?.clone();
-        caller.require_any(&[Role::Provider])?;
         let tender_id = required_id(&request.get_ref().tender_id)?;
         let (bid, viewed_as_partner) = self.readable_bid(&caller, &tender_id, request.get_ref().bid_id.trim()).await?;
         Ok(Response::new(GetMyBidResponse { bid: Some(self.presented(&bid, viewed_as_partner).await?) }))

@@ -21,7 +21,6 @@ const REFERENCE_MAX: usize = 100;
 impl TenderingApi {
     pub(super) async fn register(&self, request: Request<RegisterContractRequest>) -> Answer<RegisterContractResponse> {
         let caller = Caller::of(&request)?.clone();
-        caller.require_any(&[Role::Officer])?;
         let request = request.into_inner();
         let given = request.contract.unwrap_or_default();
         caller.require_own_organisation("contract.council_id", &given.council_id)?;
@@ -153,7 +152,6 @@ impl TenderingApi {
         request: Request<RecordFinanceReferenceRequest>,
     ) -> Answer<RecordFinanceReferenceResponse> {
         let caller = Caller::of(&request)?.clone();
-        caller.require_any(&[Role::Integrator])?;
         let request = request.into_inner();
         let text = |value: &str, path: &str| {
             optional_text(value, REFERENCE_MAX).map_err(|invalid| Error::InvalidArgument(vec![invalid.at(path)]))

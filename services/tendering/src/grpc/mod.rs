@@ -15,8 +15,6 @@ mod partners;
 mod questions;
 mod tenders;
 
-pub use open_data::OPEN_CALLS;
-
 use std::sync::Arc;
 
 use platform::calls::Peer;

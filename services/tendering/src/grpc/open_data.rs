@@ -1,7 +1,7 @@
 //! GetOcdsReleasePackage: one tender's contracting process, or a council's processes and block
 //! contracts, as an OCDS 1.1 release package. Drafts and bids never appear.
 //!
-//! It is open data, the one call that needs no token ([`OPEN_CALLS`]): what it returns depends on
+//! It is open data, the one call that needs no token (`crate::who_may_call`): what it returns depends on
 //! nothing about the caller, so the public, a stranger and the buying council's own officers all
 //! read the same published releases.
 
@@ -15,9 +15,6 @@ use super::tenders::required_id;
 use super::{Answer, TenderingApi};
 use crate::ocds::{Process, block_contract_releases, package, process_releases};
 use crate::store::{contracts, openings, tenders};
-
-/// The calls of TenderingService anyone may make without a token.
-pub const OPEN_CALLS: &[&str] = &["/commissioning.tendering.v1.TenderingService/GetOcdsReleasePackage"];
 
 impl TenderingApi {
     pub(super) async fn open_data(

@@ -5,7 +5,7 @@
 
 use platform::Error;
 use platform::audit;
-use platform::auth::{Caller, Role};
+use platform::auth::Caller;
 use platform::db::database_now;
 use proto::commissioning::tendering::v1::*;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseTransaction};
@@ -24,7 +24,6 @@ impl TenderingApi {
         request: Request<ConfirmConsortiumPartnerRequest>,
     ) -> Answer<ConfirmConsortiumPartnerResponse> {
         let caller = Caller::of(&request)?.clone();
-        caller.require_any(&[Role::Provider])?;
         let bid_id = required_bid_id(&request.get_ref().bid_id)?;
         let bid = self
             .db
@@ -51,7 +50,6 @@ impl TenderingApi {
         request: Request<DeclineConsortiumPartnerRequest>,
     ) -> Answer<DeclineConsortiumPartnerResponse> {
         let caller = Caller::of(&request)?.clone();
-        caller.require_any(&[Role::Provider])?;
         let bid_id = required_bid_id(&request.get_ref().bid_id)?;
         let master_key = self.master_key.clone();
         let partner = self

@@ -27,7 +27,6 @@ impl TenderingApi {
     pub(super) async fn create(&self, request: Request<CreateTenderRequest>) -> Answer<CreateTenderResponse> {
         let caller = Caller::of(&request)?.clone();
         let reader = caller.clone();
-        caller.require_any(&[Role::Officer])?;
         let request = request.into_inner();
         let overrides = request.tender.unwrap_or_default();
         caller.require_own_organisation("tender.council_id", &overrides.council_id)?;
