@@ -1,6 +1,7 @@
 // A small charity's journey through the portal in a real browser, against `marketplace serve` on a
 // fresh embedded default: sign in, register the organisation (with the GOV.UK error summary for a
-// form sent empty or wrong), see it on the dashboard, sign out. Run twice: with JavaScript, and with
+// form sent empty or wrong), see it on the dashboard, add a service, upload its public liability
+// certificate to the locker (a refused file first), sign out. Run twice: with JavaScript, and with
 // govuk-frontend's script blocked (the journey must work without it). Every page is checked with
 // axe-core (WCAG 2.x A and AA, and best practice, as govuk-frontend's own tests run it), and
 // screenshotted into target/portal-screenshots for CI to keep.
@@ -149,6 +150,83 @@ async function journey(browser, url, withScript) {
   assert.equal((await address.textContent()).trim(), "12 Acre Lane, London, SW2 5SU", "the service's normalised postcode");
   await check(page, `${mode}-06-dashboard-registered`);
 
+  // What it offers: a service, refused until it says what, where and how.
+  await page.getByRole("link", { name: "Services you offer" }).click();
+  await page.getByRole("heading", { name: "Add a service" }).waitFor();
+  await check(page, `${mode}-07-service`);
+  await page.getByRole("button", { name: "Add service" }).click();
+  const serviceProblems = await errorSummary(page);
+  for (const expected of ["Select what kind of service it is", "Select the councils whose areas it covers", "Select how the service reaches people"]) {
+    assert.ok(serviceProblems.includes(expected), `${expected} in ${serviceProblems.join(" | ")}`);
+  }
+  await check(page, `${mode}-08-service-errors`);
+  await page.getByLabel("Name of the service").fill("Tuesday Coffee Morning");
+  await page.getByLabel("What happens, who it helps and how to join").fill("A weekly coffee morning at St Saviour's Church Hall for older people living alone. Just come along.");
+  await page.getByLabel("Group activities, such as coffee mornings or lunch clubs").check();
+  await page.getByLabel("Lambeth").check();
+  await page.getByLabel("Postcode districts it covers (optional)").fill("SW2, SW9");
+  await page.getByLabel("In person, at a venue or at home").check();
+  await page.getByLabel("Tuesday").check();
+  await page.getByLabel("Starts at (if it runs on a day)").fill("10:00");
+  await page.getByLabel("Ends at (if it runs on a day)").fill("12:00");
+  await page.getByLabel("Youngest age served (optional)").fill("65");
+  await page.getByRole("button", { name: "Add service" }).click();
+  await page.getByText("Service added.").waitFor();
+  const areas = page.locator(".govuk-summary-list__row", { hasText: "Areas" }).locator("dd");
+  assert.equal((await areas.textContent()).trim(), "Lambeth (SW2), Lambeth (SW9)");
+  const when = page.locator(".govuk-summary-list__row", { hasText: "When" }).locator("dd");
+  assert.equal((await when.textContent()).trim(), "Tuesday 10:00 to 12:00");
+  await check(page, `${mode}-09-dashboard-service`);
+
+  // The locker: a web page passed off as a PDF is refused on the file field; the certificate is taken.
+  await page.getByRole("link", { name: "Documents in your locker" }).click();
+  await page.getByRole("heading", { name: "Your documents" }).waitFor();
+  await check(page, `${mode}-10-locker-empty`);
+  await page.getByRole("button", { name: "Upload a document" }).click();
+  await page.getByRole("heading", { name: "Upload a document" }).waitFor();
+  await check(page, `${mode}-11-upload`);
+  await page.getByRole("button", { name: "Upload document" }).click();
+  const uploadProblems = await errorSummary(page);
+  assert.ok(uploadProblems.includes("Select what kind of document it is"), uploadProblems.join(" | "));
+  assert.ok(uploadProblems.includes("Choose the file to upload"), uploadProblems.join(" | "));
+  await check(page, `${mode}-12-upload-errors`);
+  const today = new Date();
+  const started = new Date(today.getTime() - 30 * 86_400_000);
+  const ends = new Date(today.getTime() + 335 * 86_400_000);
+  const fillDate = async (legend, date) => {
+    const group = page.getByRole("group", { name: legend });
+    await group.getByLabel("Day").fill(String(date.getDate()));
+    await group.getByLabel("Month").fill(String(date.getMonth() + 1));
+    await group.getByLabel("Year").fill(String(date.getFullYear()));
+  };
+  const certificate = async (file) => {
+    await page.getByLabel("Public liability insurance certificate").check();
+    await page.getByLabel("Title").fill("Public liability insurance 2026 to 2027");
+    await page.getByLabel("The file").setInputFiles(file);
+    await fillDate("When does it start?", started);
+    await fillDate("When does it end?", ends);
+    await page.getByLabel("Insurer").fill("Ecclesiastical Insurance");
+    await page.getByLabel("Policy number").fill("PL-0042-2026");
+    await page.getByLabel("Limit of indemnity, in pounds").fill("5,000,000");
+    await page.getByRole("button", { name: "Upload document" }).click();
+  };
+  await certificate({ name: "certificate.pdf", mimeType: "application/pdf", buffer: Buffer.from("<html><!-- %PDF-1.7 --><script>alert(1)</script></html>") });
+  const fileProblems = await errorSummary(page);
+  assert.match(fileProblems[0], /web page/, fileProblems.join(" | "));
+  assert.equal(await page.getByLabel("Insurer").inputValue(), "Ecclesiastical Insurance", "kept");
+  await check(page, `${mode}-13-upload-refused`);
+  await certificate({ name: "certificate.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n") });
+  await page.getByText("Document uploaded.").waitFor();
+  const state = page.locator(".govuk-summary-list__row", { hasText: "State" }).locator(".govuk-tag");
+  assert.equal((await state.textContent()).trim(), "Submitted");
+  await check(page, `${mode}-14-locker`);
+  await page.getByRole("link", { name: "Renew Public liability insurance 2026 to 2027" }).click();
+  await page.getByRole("heading", { name: "Renew Public liability insurance 2026 to 2027" }).waitFor();
+  await check(page, `${mode}-15-renew`);
+  await page.goto(`${url}dashboard`);
+  const documentsStatus = page.locator(".govuk-task-list__item", { hasText: "Documents in your locker" }).locator(".govuk-task-list__status");
+  assert.equal((await documentsStatus.textContent()).trim(), "1 document uploaded");
+
   // Signing in again brings the volunteer back to the charity.
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in" }).waitFor();
@@ -161,23 +239,24 @@ async function journey(browser, url, withScript) {
 
   await page.goto(`${url}no-such-page`);
   assert.equal(await page.locator("h1").textContent(), "Page not found");
-  await check(page, `${mode}-07-not-found`);
+  await check(page, `${mode}-16-not-found`);
   assert.deepEqual(problems, [], "no console errors");
   await context.close();
 }
 
 const { url, child, data } = await startMarketplace();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+let browser;
 try {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
   await journey(browser, url, true);
   await journey(browser, url, false);
   assert.deepEqual(violations, [], `axe found violations:\n${violations.join("\n")}`);
   console.log(`browser journey: passed, with and without JavaScript; screenshots in ${screenshots}`);
 } finally {
-  await browser.close();
+  await browser?.close();
   child.kill("SIGTERM");
   rmSync(data, { recursive: true, force: true });
 }

@@ -133,6 +133,9 @@ pub struct Settings {
     /// public key served at `/.well-known/jwks.json` for the services' `AUTH_JWKS_URL`. Unset means
     /// development: tokens signed with `AUTH_HS256_SECRET` and the development sign-in page.
     pub portal_signing_key_file: Option<PathBuf>,
+    /// The councils that commission through the marketplace, as `id=Name` pairs separated by
+    /// commas: the areas a charity may say it serves.
+    pub portal_councils: String,
 }
 
 impl Settings {
@@ -185,6 +188,7 @@ impl Settings {
             portal_listen_addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             portal_grpc_url: None,
             portal_signing_key_file: None,
+            portal_councils: "lambeth=Lambeth,woking=Woking,wigan=Wigan".into(),
         }
     }
 
@@ -287,6 +291,10 @@ impl Settings {
             "AUTH_LEEWAY_SECS",
             "LOG_FORMAT",
             "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "PORTAL_LISTEN_ADDR",
+            "PORTAL_GRPC_URL",
+            "PORTAL_SIGNING_KEY_FILE",
+            "PORTAL_COUNCILS",
         ]
     }
 

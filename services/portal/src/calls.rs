@@ -2,6 +2,7 @@
 //! each request; and what a refusal means for the page.
 
 use platform::auth::Claims;
+use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
 use proto::commissioning::providers::v1::providers_service_client::ProvidersServiceClient;
 use tonic::transport::Channel;
 use tonic_types::StatusExt;
@@ -14,6 +15,10 @@ use crate::signing::TOKEN_LIFETIME_SECS;
 impl PortalState {
     pub fn providers(&self) -> ProvidersServiceClient<Channel> {
         ProvidersServiceClient::new(self.0.channel.clone())
+    }
+
+    pub fn compliance(&self) -> ComplianceServiceClient<Channel> {
+        ComplianceServiceClient::new(self.0.channel.clone())
     }
 
     /// `message` as a request from `person`, with their token.

@@ -34,6 +34,10 @@ struct Shared {
     signer: TokenSigner,
     issuer: String,
     audience: String,
+    /// The councils commissioning through the marketplace (id, name), from `PORTAL_COUNCILS`.
+    councils: Vec<(String, String)>,
+    /// The largest document the compliance service takes (`DOCUMENTS_MAX_BYTES`).
+    max_document_bytes: u64,
 }
 
 /// The running portal.
@@ -53,12 +57,15 @@ impl Portal {
             .map_err(|error| anyhow::anyhow!("PORTAL_GRPC_URL {grpc_url:?}: {error}"))?
             .timeout(std::time::Duration::from_secs(settings.grpc_request_timeout_secs))
             .connect_lazy();
+        let councils = councils(&settings.portal_councils)?;
         let state = PortalState(Arc::new(Shared {
             db,
             channel,
             signer,
             issuer: settings.auth_issuer.clone(),
             audience: settings.auth_audience.clone(),
+            councils,
+            max_document_bytes: settings.documents_max_bytes,
         }));
         let listener = tokio::net::TcpListener::bind(settings.portal_listen_addr)
             .await
@@ -92,4 +99,19 @@ impl Portal {
         self.served.await??;
         Ok(())
     }
+}
+
+/// `PORTAL_COUNCILS` read as (id, name) pairs: `lambeth=Lambeth,woking=Woking`.
+fn councils(setting: &str) -> anyhow::Result<Vec<(String, String)>> {
+    setting
+        .split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((id, name)) if !id.trim().is_empty() && !name.trim().is_empty() => {
+                Ok((id.trim().to_owned(), name.trim().to_owned()))
+            }
+            _ => Err(anyhow::anyhow!("PORTAL_COUNCILS: {pair:?} is not id=Name, like lambeth=Lambeth")),
+        })
+        .collect()
 }

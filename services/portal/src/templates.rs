@@ -22,6 +22,9 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("sign_in.html", include_str!("../templates/pages/sign_in.html")),
         ("dashboard.html", include_str!("../templates/pages/dashboard.html")),
         ("organisation_new.html", include_str!("../templates/pages/organisation_new.html")),
+        ("service_new.html", include_str!("../templates/pages/service_new.html")),
+        ("locker.html", include_str!("../templates/pages/locker.html")),
+        ("locker_upload.html", include_str!("../templates/pages/locker_upload.html")),
         ("problem.html", include_str!("../templates/pages/problem.html")),
     ];
     for (name, source) in sources {

@@ -1,11 +1,13 @@
-//! A charity's dashboard: what is done and what is left before it can bid, and its profile once
-//! registered.
+//! A charity's dashboard: a task list of what is done and what is left before it can bid (its
+//! organisation, its services, its documents), then its profile and services as councils see them.
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use minijinja::context;
-use proto::commissioning::providers::v1::{GetProviderRequest, LegalForm, Provider};
+use proto::commissioning::providers::v1::{
+    GetProviderRequest, LegalForm, ListServicesRequest, Provider, Service, Weekday,
+};
 use serde::Deserialize;
 
 use super::{FormErrors, PageError, page};
@@ -16,6 +18,8 @@ use crate::visitor::visit;
 pub struct DashboardQuery {
     #[serde(default)]
     registered: Option<String>,
+    #[serde(default)]
+    added: Option<String>,
 }
 
 /// GET /dashboard
@@ -33,22 +37,106 @@ pub async fn dashboard(
         let values = context! { registered => false };
         return page(&state, &session, jar, "dashboard.html", "Get ready to bid", &FormErrors::default(), values);
     }
-    let request = GetProviderRequest { provider_id: person.organisation_id.clone() };
-    let provider = match state.as_person(person, request) {
-        Ok(request) => state.providers().get_provider(request).await.map_err(PageError::from),
-        Err(error) => Err(error),
+    let provider_id = person.organisation_id.clone();
+    let profile = async {
+        let request = state.as_person(person, GetProviderRequest { provider_id: provider_id.clone() })?;
+        let provider = state.providers().get_provider(request).await?.into_inner().provider.unwrap_or_default();
+        let request = ListServicesRequest { provider_id: provider_id.clone(), page_size: 100, ..Default::default() };
+        let services = state.providers().list_services(state.as_person(person, request)?).await?.into_inner().services;
+        let documents = super::locker::documents_of(&state, person).await?;
+        Ok::<_, PageError>((provider, services, documents))
     };
-    let provider = match provider.map(|response| response.into_inner().provider.unwrap_or_default()) {
-        Ok(provider) => provider,
+    let (provider, services, documents) = match profile.await {
+        Ok(found) => found,
         Err(error) => return error.into_response(),
     };
+    let services_status = if services.is_empty() {
+        context! { tag => context! { text => "Not yet started", classes => "govuk-tag--blue" } }
+    } else {
+        context! { text => format!("{} added", plural(services.len(), "service")) }
+    };
+    let documents_status = if documents.is_empty() {
+        context! { tag => context! { text => "Not yet started", classes => "govuk-tag--blue" } }
+    } else {
+        context! { text => format!("{} uploaded", plural(documents.len(), "document")) }
+    };
+    let tasks = vec![
+        context! { title => context! { text => "Organisation details" }, status => context! { text => "Completed" } },
+        context! { title => context! { text => "Services you offer" }, href => "/services/new", status => services_status },
+        context! { title => context! { text => "Documents in your locker" }, href => "/locker", status => documents_status },
+    ];
     let values = context! {
         registered => true,
         just_registered => query.registered.is_some(),
+        service_added => query.added.as_deref() == Some("service"),
         provider => context! { legal_name => provider.legal_name.clone() },
+        tasks,
         rows => profile_rows(&provider),
+        services => services.iter().map(|service| service_card(&state, service)).collect::<Vec<_>>(),
     };
     page(&state, &session, jar, "dashboard.html", &provider.legal_name, &FormErrors::default(), values)
+}
+
+/// "1 service", "2 services".
+fn plural(count: usize, what: &str) -> String {
+    if count == 1 { format!("1 {what}") } else { format!("{count} {what}s") }
+}
+
+/// A service as its summary card shows it: its name, then what, where, how, when and for whom.
+fn service_card(state: &PortalState, service: &Service) -> minijinja::Value {
+    let category = super::services::CATEGORIES
+        .iter()
+        .find(|(category, _)| *category as i32 == service.category)
+        .map_or("", |(_, text)| *text);
+    let council_name = |id: &str| {
+        state.0.councils.iter().find(|(known, _)| known == id).map_or_else(|| id.to_owned(), |(_, name)| name.clone())
+    };
+    let mut areas: Vec<String> = Vec::new();
+    for area in &service.areas {
+        let name = match &area.part {
+            Some(proto::commissioning::common::v1::area::Part::PostcodeDistrict(district)) => {
+                format!("{} ({district})", council_name(&area.council_id))
+            }
+            _ => council_name(&area.council_id),
+        };
+        if !areas.contains(&name) {
+            areas.push(name);
+        }
+    }
+    let when = service
+        .schedules
+        .iter()
+        .map(|schedule| {
+            let day = Weekday::try_from(schedule.weekday).map_or("", |day| day.as_str_name());
+            let time = |at: &Option<proto::commissioning::providers::v1::TimeOfDay>| {
+                at.as_ref().map_or_else(String::new, |at| format!("{:02}:{:02}", at.hours, at.minutes))
+            };
+            format!(
+                "{} {} to {}",
+                title_case(day.trim_start_matches("WEEKDAY_")),
+                time(&schedule.opens_at),
+                time(&schedule.closes_at)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let row =
+        |key: &str, value: String| context! { key => context! { text => key }, value => context! { text => value } };
+    context! {
+        name => service.name.clone(),
+        rows => vec![
+            row("Kind of service", category.to_owned()),
+            row("Areas", areas.join(", ")),
+            row("When", if when.is_empty() { "No regular day".to_owned() } else { when }),
+        ],
+    }
+}
+
+/// "MONDAY" as "Monday".
+fn title_case(word: &str) -> String {
+    let lower = word.to_lowercase();
+    let mut characters = lower.chars();
+    characters.next().map_or_else(String::new, |first| first.to_uppercase().chain(characters).collect())
 }
 
 fn profile_rows(provider: &Provider) -> Vec<minijinja::Value> {

@@ -3,14 +3,16 @@
 //! not found, a service down).
 
 mod dashboard;
+mod locker;
 mod organisation;
+mod services;
 mod sign_in;
 mod start;
 
 use std::collections::BTreeMap;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -22,12 +24,20 @@ use crate::templates::{JS_ENABLED_SNIPPET, render};
 use crate::{PortalState, assets, security};
 
 pub fn router(state: PortalState) -> Router {
+    // A document's file and the form around it; a larger body is refused as the file's problem.
+    let upload_limit = DefaultBodyLimit::max(
+        usize::try_from(state.0.max_document_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024),
+    );
     Router::new()
         .route("/", get(start::start))
         .route("/sign-in", get(sign_in::sign_in_page).post(sign_in::sign_in))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/organisation/new", get(organisation::new_organisation_page).post(organisation::register_organisation))
+        .route("/services/new", get(services::new_service_page).post(services::add_service))
+        .route("/locker", get(locker::locker))
+        .route("/locker/upload", get(locker::upload_page).post(locker::upload).layer(upload_limit))
+        .route("/locker/{id}/renew", get(locker::renew_page).post(locker::renew).layer(upload_limit))
         .route("/assets/{name}", get(assets::asset))
         .route("/.well-known/jwks.json", get(jwks))
         .fallback(not_found)
@@ -48,6 +58,8 @@ async fn not_found() -> Response {
 #[derive(Debug)]
 pub enum PageError {
     SignInNeeded,
+    /// The page is not for this person yet (a charity's page before it is registered): go here.
+    GoTo(&'static str),
     Forbidden,
     NotFound,
     /// A service or the portal's database did not answer: try again.
@@ -67,6 +79,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, title, paragraphs) = match self {
             Self::SignInNeeded => return Redirect::to("/sign-in").into_response(),
+            Self::GoTo(path) => return Redirect::to(path).into_response(),
             Self::Forbidden => (
                 StatusCode::FORBIDDEN,
                 "You cannot see this page",
@@ -165,4 +178,10 @@ pub fn page(
         Ok(html) => (status, jar, Html(html)).into_response(),
         Err(error) => PageError::Internal(anyhow::anyhow!("template {template}: {error}")).into_response(),
     }
+}
+
+/// A service's description as a sentence for a person: capitalised, without the field's jargon.
+fn sentence(description: &str) -> String {
+    let mut characters = description.trim().chars();
+    characters.next().map_or_else(String::new, |first| first.to_uppercase().chain(characters).collect())
 }

@@ -11,7 +11,7 @@ use proto::commissioning::common::v1::{OrgIdScheme, OrgIdentifier, PostalAddress
 use proto::commissioning::providers::v1::{CreateProviderRequest, LegalForm, Provider};
 use serde::{Deserialize, Serialize};
 
-use super::{FormErrors, PageError, page};
+use super::{FormErrors, PageError, page, sentence};
 use crate::calls::field_violations;
 use crate::sessions::{self, Session};
 use crate::visitor::visit;
@@ -252,10 +252,4 @@ fn form_value<'a>(form: &'a OrganisationForm, field: &str) -> &'a str {
         "volunteer_count" => &form.volunteer_count,
         _ => "",
     }
-}
-
-/// A service's description as a sentence for a person: capitalised, without the field's jargon.
-fn sentence(description: &str) -> String {
-    let mut characters = description.trim().chars();
-    characters.next().map_or_else(String::new, |first| first.to_uppercase().chain(characters).collect())
 }

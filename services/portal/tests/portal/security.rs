@@ -71,6 +71,30 @@ async fn pages_carry_the_policy_and_forms_need_the_sessions_token() {
     let dashboard = http.get(format!("{}dashboard", running.url)).header(COOKIE, &new_cookie).send().await;
     let dashboard = dashboard.expect("answered").text().await.expect("html");
     assert!(dashboard.contains("Signed in as <strong>Amira Haddad</strong>"), "{dashboard}");
+
+    // Every other form too, the file uploads included: without the session's token, refused
+    // before anything is read from the services.
+    for path in ["organisation/new", "services/new"] {
+        let sent = http
+            .post(format!("{}{path}", running.url))
+            .header(COOKIE, &new_cookie)
+            .form(&[("csrf_token", "not-the-token"), ("name", "x")])
+            .send()
+            .await;
+        assert_eq!(sent.expect("answered").status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    let upload = "--edge\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nnot-the-token\r\n\
+                  --edge\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\
+                  Content-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--edge--\r\n";
+    for path in ["locker/upload", "locker/some-document/renew"] {
+        let sent = http
+            .post(format!("{}{path}", running.url))
+            .header(COOKIE, &new_cookie)
+            .header(reqwest::header::CONTENT_TYPE, "multipart/form-data; boundary=edge")
+            .body(upload)
+            .send();
+        assert_eq!(sent.await.expect("answered").status(), StatusCode::FORBIDDEN, "{path}");
+    }
     running.portal.shutdown().await.expect("stops");
 }
 

@@ -40,7 +40,14 @@ pub struct Options {
     /// /tmp/marketplace"); memory is then sampled from the marketplace process beneath it.
     #[arg(long)]
     under: Option<String>,
+    /// Only calls that read (Get, List, Search, Export, Check, Download): requests that store
+    /// nothing, so memory that still grows is the server's own, not the data it keeps.
+    #[arg(long)]
+    read_only: bool,
 }
+
+/// The verbs of calls that store nothing.
+const READING: [&str; 6] = ["Get", "List", "Search", "Export", "Check", "Download"];
 
 /// Memory of the server after `requests` requests, `elapsed` into the run.
 struct Sample {
@@ -70,7 +77,12 @@ async fn drive(options: &Options, server: &AllInOne) -> anyhow::Result<(Vec<Samp
     let tender = open_tender(&channel).await?;
     let mut known_ids = vec![tender.id.clone(), "lambeth".into(), "wigan".into(), "befriending".into()];
     known_ids.extend(tender.bid_questions.iter().map(|question| question.id.clone()));
-    let generator = Arc::new(Generator::new(known_ids)?);
+    let mut generator = Generator::new(known_ids)?;
+    if options.read_only {
+        let method = |path: &str| path.rsplit('/').next().unwrap_or_default().to_owned();
+        generator.calls.retain(|call| READING.iter().any(|verb| method(&call.path).starts_with(verb)));
+    }
+    let generator = Arc::new(generator);
     println!(
         "Soak of the all-in-one ({:?}), pid {pid}: up to {} requests over {} calls, {} at a time, for at most {} min",
         options.backend,
