@@ -1,14 +1,16 @@
 // A small charity's journey through the portal in a real browser, against `marketplace serve` on a
 // fresh embedded default: sign in, register the organisation (with the GOV.UK error summary for a
 // form sent empty or wrong), see it on the dashboard, add a service, upload its public liability
-// certificate to the locker (a refused file first), sign out. Run twice: with JavaScript, and with
+// certificate to the locker (a refused file first), find the open tenders (posted beforehand by
+// `marketplace demo --stop-after-publishing`) and read one with what its locker already holds,
+// sign out. Run twice: with JavaScript, and with
 // govuk-frontend's script blocked (the journey must work without it). Every page is checked with
 // axe-core (WCAG 2.x A and AA, and best practice, as govuk-frontend's own tests run it), and
 // screenshotted into target/portal-screenshots for CI to keep.
 //
 // Usage: node journey.mjs [path to the marketplace binary]
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -34,9 +36,10 @@ function startMarketplace() {
     child.stdout.on("data", (chunk) => {
       output += chunk;
       const found = output.match(/^portal: (http:\/\/\S+)$/m);
-      if (found) {
+      const grpc = output.match(/^marketplace listening on (\S+)$/m);
+      if (found && grpc) {
         clearTimeout(timer);
-        resolveStart({ url: found[1], child, data });
+        resolveStart({ url: found[1], grpc: `http://${grpc[1]}`, child, data });
       }
     });
     child.on("exit", (code) => reject(new Error(`the marketplace exited with ${code} before serving`)));
@@ -126,9 +129,9 @@ async function journey(browser, url, withScript) {
   await check(page, `${mode}-05-organisation-errors`);
 
   await page.getByLabel("Registered charity").check();
-  await page.getByLabel("Charity number (optional)").fill("1123456");
+  await page.getByLabel("Charity number (optional)").fill("1164321");
   if (!withScript) {
-    // The first run registered 1123456: the service's refusal is shown on the field.
+    // The first run registered 1164321: the service's refusal is shown on the field.
     await page.getByLabel("Address line 1").fill("12 Acre Lane");
     await page.getByLabel("Town or city").fill("London");
     await page.getByLabel("Postcode").fill("sw2 5su");
@@ -136,7 +139,7 @@ async function journey(browser, url, withScript) {
     await page.getByRole("button", { name: "Register organisation" }).click();
     const taken = await errorSummary(page);
     assert.deepEqual(taken, ["An organisation with this number is already registered on the marketplace. If it is yours, ask the person who registered it to add you"]);
-    await page.getByLabel("Charity number (optional)").fill("1123457");
+    await page.getByLabel("Charity number (optional)").fill("1164322");
   }
   await page.getByLabel("Address line 1").fill("12 Acre Lane");
   await page.getByLabel("Town or city").fill("London");
@@ -227,6 +230,32 @@ async function journey(browser, url, withScript) {
   const documentsStatus = page.locator(".govuk-task-list__item", { hasText: "Documents in your locker" }).locator(".govuk-task-list__status");
   assert.equal((await documentsStatus.textContent()).trim(), "1 document uploaded");
 
+  // Open tenders: all of them, then one council's; each with what it asks for beside the locker.
+  await page.getByRole("link", { name: "Find a tender" }).click();
+  await page.getByRole("heading", { name: "Find a tender" }).waitFor();
+  await check(page, `${mode}-17-tenders`);
+  const lambethTender = "Community connectors for isolated older people, Brixton and Stockwell";
+  const wokingTender = "Befriending and coffee mornings at Hale End Court sheltered housing";
+  assert.equal(await page.getByRole("link", { name: lambethTender }).count(), 1);
+  assert.equal(await page.getByRole("link", { name: wokingTender }).count(), 1);
+  await page.getByRole("group", { name: "Council area" }).getByLabel("Woking").check();
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("link", { name: wokingTender }).waitFor();
+  assert.equal(await page.getByRole("link", { name: lambethTender }).count(), 0, "only Woking's");
+  await page.getByRole("group", { name: "Council area" }).getByLabel("Anywhere").check();
+  await page.getByLabel("Worth at most, in pounds").fill("lots");
+  await page.getByRole("button", { name: "Search" }).click();
+  assert.deepEqual(await errorSummary(page), ["Enter the most the contract may be worth in whole pounds, like 20000"]);
+  await page.getByLabel("Worth at most, in pounds").fill("");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("link", { name: lambethTender }).click();
+  await page.getByRole("heading", { name: lambethTender }).waitFor();
+  const liability = page.locator(".govuk-summary-list__row", { hasText: "Public liability insurance certificate" });
+  assert.equal((await liability.locator(".govuk-tag").textContent()).trim(), "In your locker, not yet verified");
+  assert.ok((await page.locator(".govuk-list--number li").count()) > 0, "the questions it asks");
+  assert.match(await page.locator(".govuk-list--number").textContent(), /up to \d+ words/);
+  await check(page, `${mode}-18-tender`);
+
   // Signing in again brings the volunteer back to the charity.
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in" }).waitFor();
@@ -244,7 +273,10 @@ async function journey(browser, url, withScript) {
   await context.close();
 }
 
-const { url, child, data } = await startMarketplace();
+const { url, grpc, child, data } = await startMarketplace();
+// Councils' tenders to find: the demo's, left open for the marketplace's default bid period.
+const posted = spawnSync(binary, ["--data-dir", data, "demo", "--address", grpc, "--bid-period-secs", String(7 * 24 * 3600), "--stop-after-publishing"], { encoding: "utf8" });
+assert.equal(posted.status, 0, `the demo did not post its tenders:\n${posted.stdout}\n${posted.stderr}`);
 let browser;
 try {
   browser = await chromium.launch({

@@ -498,7 +498,17 @@ impl ComplianceService for ComplianceApi {
         &self,
         request: Request<CheckComplianceRequest>,
     ) -> Result<Response<CheckComplianceResponse>, Status> {
+        let caller = Caller::of(&request)?.clone();
         let request = request.into_inner();
+        let council_side =
+            [Role::Officer, Role::Evaluator, Role::Service, Role::Admin].iter().any(|role| caller.has_role(*role));
+        if !council_side && request.provider_id.trim() != caller.organisation_id {
+            return Err(Error::PermissionDenied(format!(
+                "a provider checks only its own locker: give provider_id {}",
+                caller.organisation_id
+            ))
+            .into());
+        }
         let mut violations = Vec::new();
         if request.provider_id.trim().is_empty() {
             violations.push(FieldViolation::new("provider_id", "required: whose evidence to check"));

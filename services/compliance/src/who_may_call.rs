@@ -5,7 +5,8 @@ use platform::auth::Who::*;
 use platform::auth::WhoMayCall;
 
 /// Who may make each call: a locker is its provider's own; officers read and decide on documents
-/// of providers that bid to their council (the calls check which).
+/// of providers that bid to their council (the calls check which); a provider checks its own
+/// locker against a tender's requirements before it bids.
 pub const WHO_MAY_CALL: WhoMayCall = &[
     ("UploadDocument", Roles(&[Provider])),
     ("DownloadDocument", Roles(&[Provider, Officer])),
@@ -14,5 +15,5 @@ pub const WHO_MAY_CALL: WhoMayCall = &[
     ("RenewDocument", Roles(&[Provider])),
     ("VerifyDocument", Roles(&[Officer])),
     ("RejectDocument", Roles(&[Officer])),
-    ("CheckCompliance", Roles(&[Officer, Evaluator, Service])),
+    ("CheckCompliance", Roles(&[Officer, Evaluator, Service, Provider])),
 ];

@@ -42,6 +42,10 @@ enum Command {
         /// the demo's tenders close this long after publishing, so it must match a running one.
         #[arg(long, default_value_t = 6)]
         bid_period_secs: u64,
+        /// Stop once the tenders are published, leaving them open for bids (with the bid period of
+        /// the running marketplace, a week by default): tenders to try the portal with.
+        #[arg(long)]
+        stop_after_publishing: bool,
     },
     /// Work with the services' audit logs.
     Audit {
@@ -121,7 +125,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Audit { command: AuditCommand::Verify } => {
             platform::runtime::audit_verify(&settings(&cli, None)?, &marketplace::SERVICE_NAMES).await
         }
-        Command::Demo { address, bid_period_secs } => demo(&cli, address.as_deref(), *bid_period_secs).await,
+        Command::Demo { address, bid_period_secs, stop_after_publishing } => {
+            let pace = Pace {
+                bid_period: std::time::Duration::from_secs(*bid_period_secs),
+                stop_after_publishing: *stop_after_publishing,
+            };
+            demo(&cli, address.as_deref(), pace).await
+        }
         Command::Token { roles, org, org_name, user, hours } => {
             let settings = settings(&cli, None)?;
             let secret = marketplace::development_token_secret(&settings)?;
@@ -143,8 +153,8 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// Runs the demo against `address`, or against a marketplace it starts on a fresh data folder.
-async fn demo(cli: &Cli, address: Option<&str>, bid_period_secs: u64) -> anyhow::Result<()> {
-    let pace = Pace { bid_period: std::time::Duration::from_secs(bid_period_secs) };
+async fn demo(cli: &Cli, address: Option<&str>, pace: Pace) -> anyhow::Result<()> {
+    let bid_period_secs = pace.bid_period.as_secs();
     let mut settings = settings(cli, None)?;
     let scratch = tempfile::tempdir()?;
     let (connection, running) = match address {

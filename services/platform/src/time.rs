@@ -14,12 +14,20 @@ pub fn london_date(time: DateTime<Utc>) -> NaiveDate {
     time.with_timezone(&London).date_naive()
 }
 
-/// A database time as a protobuf timestamp.
+/// The UK time and date at `time`, as GOV.UK writes them: "5pm on 31 March 2027",
+/// "9:30am on 1 April 2027".
+pub fn london_time_and_date(time: DateTime<Utc>) -> String {
+    let local = time.with_timezone(&London);
+    let clock = if local.format("%M").to_string() == "00" { local.format("%-I%P") } else { local.format("%-I:%M%P") };
+    format!("{clock} on {}", local.format("%-d %B %Y"))
+}
+
 /// A wire timestamp as UTC time; `None` when it is out of range or its nanoseconds are invalid.
 pub fn from_timestamp(timestamp: &prost_types::Timestamp) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(timestamp.seconds, u32::try_from(timestamp.nanos).ok()?)
 }
 
+/// A database time as a protobuf timestamp.
 pub fn to_timestamp(time: DateTime<Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp {
         seconds: time.timestamp(),
@@ -37,5 +45,13 @@ mod tests {
         assert_eq!(london_date(time), NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"));
         let winter = DateTime::parse_from_rfc3339("2026-12-31T23:30:00Z").expect("time").with_timezone(&Utc);
         assert_eq!(london_date(winter), NaiveDate::from_ymd_opt(2026, 12, 31).expect("date"));
+    }
+
+    #[test]
+    fn times_are_written_as_gov_uk_writes_them_in_uk_time() {
+        let summer = DateTime::parse_from_rfc3339("2027-03-31T16:00:00Z").expect("time").with_timezone(&Utc);
+        assert_eq!(london_time_and_date(summer), "5pm on 31 March 2027");
+        let winter = DateTime::parse_from_rfc3339("2027-01-04T09:30:00Z").expect("time").with_timezone(&Utc);
+        assert_eq!(london_time_and_date(winter), "9:30am on 4 January 2027");
     }
 }

@@ -4,6 +4,7 @@
 use platform::auth::Claims;
 use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
 use proto::commissioning::providers::v1::providers_service_client::ProvidersServiceClient;
+use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
 use tonic::transport::Channel;
 use tonic_types::StatusExt;
 
@@ -19,6 +20,10 @@ impl PortalState {
 
     pub fn compliance(&self) -> ComplianceServiceClient<Channel> {
         ComplianceServiceClient::new(self.0.channel.clone())
+    }
+
+    pub fn tendering(&self) -> TenderingServiceClient<Channel> {
+        TenderingServiceClient::new(self.0.channel.clone())
     }
 
     /// `message` as a request from `person`, with their token.

@@ -24,6 +24,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("organisation_new.html", include_str!("../templates/pages/organisation_new.html")),
         ("service_new.html", include_str!("../templates/pages/service_new.html")),
         ("locker.html", include_str!("../templates/pages/locker.html")),
+        ("tenders.html", include_str!("../templates/pages/tenders.html")),
+        ("tender.html", include_str!("../templates/pages/tender.html")),
         ("locker_upload.html", include_str!("../templates/pages/locker_upload.html")),
         ("problem.html", include_str!("../templates/pages/problem.html")),
     ];

@@ -39,7 +39,7 @@ const WHO_MAY_CALL: &[(&str, Option<&[Role]>)] = &[
     ("compliance.v1.ComplianceService/RenewDocument", Some(&[Provider])),
     ("compliance.v1.ComplianceService/VerifyDocument", Some(&[Officer])),
     ("compliance.v1.ComplianceService/RejectDocument", Some(&[Officer])),
-    ("compliance.v1.ComplianceService/CheckCompliance", Some(&[Officer, Evaluator, Service])),
+    ("compliance.v1.ComplianceService/CheckCompliance", Some(&[Officer, Evaluator, Service, Provider])),
     ("evaluation.v1.EvaluationService/GetEvaluation", Some(&[Officer, Evaluator, Service])),
     ("evaluation.v1.EvaluationService/ListEvaluations", Some(&[Officer, Evaluator])),
     ("evaluation.v1.EvaluationService/AssignEvaluator", Some(&[Officer])),

@@ -1,5 +1,5 @@
 //! CheckCompliance through gRPC: each requirement answered in plain English from the provider's
-//! locker, and only for officers, evaluators and services.
+//! locker, for officers, evaluators and services, and for a provider about its own locker only.
 
 use chrono::Days;
 use platform::auth::Role;
@@ -75,14 +75,21 @@ async fn each_requirement_is_answered_in_words_a_charity_understands() {
 }
 
 #[tokio::test]
-async fn only_officers_evaluators_and_services_may_check_and_requests_are_validated() {
+async fn a_provider_checks_only_its_own_locker_and_requests_are_validated() {
     let app = App::on_sqlite().await;
     let request = check(
         vec![requirement(DocumentKind::PublicLiabilityInsurance, Some(2_000_000))],
         on(london_today()).expect("a date"),
     );
     let refused = client(&app).await.check_compliance(with_token(request.clone(), &member_of("charity-2"))).await;
-    assert_eq!(refused.expect_err("a provider may not check another").code(), Code::PermissionDenied);
+    let refused = refused.expect_err("a provider may not check another");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    assert!(refused.message().contains("its own locker"), "{}", refused.message());
+    let own = client(&app).await.check_compliance(with_token(request.clone(), &member_of("charity-1"))).await;
+    assert!(own.is_ok(), "a provider checks its own locker before bidding: {own:?}");
+    let integrator = token("finance", "lambeth", &[Role::Integrator]);
+    let refused = client(&app).await.check_compliance(with_token(request.clone(), &integrator)).await;
+    assert_eq!(refused.expect_err("not an integrator's call").code(), Code::PermissionDenied);
     for role in [Role::Evaluator, Role::Service] {
         let allowed =
             client(&app).await.check_compliance(with_token(request.clone(), &token("x", "lambeth", &[role]))).await;

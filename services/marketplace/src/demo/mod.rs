@@ -64,6 +64,8 @@ pub struct Pace {
     /// The marketplace's shortest bid period (`TENDERING_MINIMUM_BID_PERIOD_SECS`): the demo's
     /// tenders close this long after publishing, plus a margin.
     pub bid_period: Duration,
+    /// Stop once the tenders are published, leaving them open: tenders to try the portal with.
+    pub stop_after_publishing: bool,
 }
 
 /// What the story did, for its closing summary and for tests.

@@ -137,6 +137,10 @@ impl<W: Write, B: AsyncFnMut(usize) -> anyhow::Result<()>> Story<'_, W, B> {
         self.register_charities().await?;
         (self.between_steps)(1).await?;
         let (lambeth, woking) = self.post_tenders().await?;
+        if self.pace.stop_after_publishing {
+            let _ = writeln!(self.narrator.out, "\nStopped with the tenders open, as asked.");
+            return Ok(());
+        }
         (self.between_steps)(2).await?;
         self.register_block_contract().await?;
         (self.between_steps)(3).await?;

@@ -63,12 +63,9 @@ fn state_tag(status: i32) -> (&'static str, &'static str) {
     }
 }
 
-/// "31 March 2027".
+/// "31 March 2027", or nothing for a date not given.
 pub fn long_date(date: Option<&Date>) -> String {
-    date.and_then(|date| {
-        NaiveDate::from_ymd_opt(date.year, u32::try_from(date.month).ok()?, u32::try_from(date.day).ok()?)
-    })
-    .map_or_else(String::new, |date| date.format("%-d %B %Y").to_string())
+    date.and_then(|date| platform::dates::parse_date(date).ok()).map_or_else(String::new, platform::dates::long_date)
 }
 
 /// The documents of the charity's locker that count or need its attention (not those replaced).

@@ -8,6 +8,7 @@ mod organisation;
 mod services;
 mod sign_in;
 mod start;
+mod tenders;
 
 use std::collections::BTreeMap;
 
@@ -35,6 +36,8 @@ pub fn router(state: PortalState) -> Router {
         .route("/dashboard", get(dashboard::dashboard))
         .route("/organisation/new", get(organisation::new_organisation_page).post(organisation::register_organisation))
         .route("/services/new", get(services::new_service_page).post(services::add_service))
+        .route("/tenders", get(tenders::tenders))
+        .route("/tenders/{id}", get(tenders::tender))
         .route("/locker", get(locker::locker))
         .route("/locker/upload", get(locker::upload_page).post(locker::upload).layer(upload_limit))
         .route("/locker/{id}/renew", get(locker::renew_page).post(locker::renew).layer(upload_limit))

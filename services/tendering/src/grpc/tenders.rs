@@ -299,6 +299,7 @@ impl TenderingApi {
             council_id: &request.council_id,
             statuses: &request.statuses,
             categories: &request.categories,
+            area_council_id: request.area_council_id.trim(),
             drafts_of: officer,
         };
         let found = tenders::list(self.db.conn(), &filter, page).await?;

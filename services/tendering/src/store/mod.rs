@@ -9,5 +9,6 @@ pub mod known_providers;
 pub mod openings;
 pub mod partners;
 pub mod questions;
+pub mod tender_areas;
 pub mod tender_categories;
 pub mod tenders;

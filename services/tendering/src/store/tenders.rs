@@ -10,7 +10,7 @@ use proto::commissioning::tendering::v1::{Tender, TenderStatus};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition, ConnectionTrait, QueryOrder, QuerySelect};
 
-use super::tender_categories;
+use super::{tender_areas, tender_categories};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tender")]
@@ -65,7 +65,14 @@ pub async fn insert<C: ConnectionTrait>(txn: &C, tender: &Tender, now: DateTime<
     }
     .insert(txn)
     .await?;
-    tender_categories::replace(txn, &tender.id, &tender.categories).await
+    index(txn, tender).await
+}
+
+/// The tender's categories and areas, beside its row, for ListTenders' filters.
+async fn index<C: ConnectionTrait>(txn: &C, tender: &Tender) -> Result<(), Error> {
+    tender_categories::replace(txn, &tender.id, &tender.categories).await?;
+    let councils: Vec<&str> = tender.areas.iter().map(|area| area.council_id.as_str()).collect();
+    tender_areas::replace(txn, &tender.id, &councils).await
 }
 
 /// Writes back a tender read with [`lock`], one revision on.
@@ -87,7 +94,7 @@ pub async fn save<C: ConnectionTrait>(txn: &C, stored: &Stored, now: DateTime<Ut
     }
     .update(txn)
     .await?;
-    tender_categories::replace(txn, &tender.id, &tender.categories).await
+    index(txn, tender).await
 }
 
 /// Records how many bids a tender holds, leaving its revision (and so its etag) alone: bids are
@@ -117,6 +124,8 @@ pub struct Filter<'a> {
     pub statuses: &'a [i32],
     /// Tenders buying any of these categories.
     pub categories: &'a [i32],
+    /// Tenders with an area in this council's area.
+    pub area_council_id: &'a str,
     /// Drafts of this council are included too (the caller is its officer).
     pub drafts_of: Option<&'a str>,
 }
@@ -142,6 +151,9 @@ pub async fn list<C: ConnectionTrait>(db: &C, filter: &Filter<'_>, page: Page) -
     }
     if !filter.categories.is_empty() {
         query = query.filter(Column::Id.in_subquery(tender_categories::buying_any(filter.categories)));
+    }
+    if !filter.area_council_id.is_empty() {
+        query = query.filter(Column::Id.in_subquery(tender_areas::in_area_of(filter.area_council_id)));
     }
     query.all(db).await?.into_iter().map(|row| stored(row).map(|stored| stored.tender)).collect()
 }

@@ -1,5 +1,6 @@
 //! A tender's areas: postcode districts in the one spelling the providers service uses, a district
-//! that does not exist refused by its field, and the whole council's area in one entry.
+//! that does not exist refused by its field, the whole council's area in one entry, and ListTenders
+//! finding the tenders in a council's area (a neighbouring council's tender that reaches it too).
 
 use std::time::Duration;
 
@@ -73,6 +74,35 @@ async fn a_tender_may_cover_the_whole_council(app: App) {
     .await;
     assert_eq!(tender.status, TenderStatus::ActiveEnquiries as i32);
     assert_eq!(get(&app, &tender.id, &woking_officer()).await.expect("public").areas, [whole("lambeth")]);
+
+    // A tender Lambeth and Southwark fund together, over the border, is found in either area.
+    let council = |id: &str, name: &str| proto::commissioning::common::v1::OrganisationRef {
+        organisation_id: id.into(),
+        kind: proto::commissioning::common::v1::OrganisationKind::Council.into(),
+        name: name.into(),
+        identifier: None,
+    };
+    let both = Tender {
+        areas: vec![whole("lambeth"), district("southwark", "SE5")],
+        funders: vec![
+            Funder { organisation: Some(council("lambeth", "Lambeth")), share_basis_points: 5_000 },
+            Funder { organisation: Some(council("southwark", "Southwark")), share_basis_points: 5_000 },
+        ],
+        ..befriending(Duration::from_secs(60), Duration::from_secs(120))
+    };
+    let both = published(&app, both).await;
+    let in_area = async |council: &str| {
+        let request = ListTendersRequest { area_council_id: council.into(), ..Default::default() };
+        let listed = client(&app).await.list_tenders(with_token(request, &member_of("anyone"))).await.expect("listed");
+        let mut ids: Vec<_> = listed.into_inner().tenders.into_iter().map(|tender| tender.id).collect();
+        ids.sort();
+        ids
+    };
+    let mut lambeths = vec![tender.id.clone(), both.id.clone()];
+    lambeths.sort();
+    assert_eq!(in_area("lambeth").await, lambeths);
+    assert_eq!(in_area("southwark").await, [both.id.as_str()]);
+    assert!(in_area("woking").await.is_empty(), "no tender reaches Woking");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

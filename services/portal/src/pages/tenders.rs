@@ -1,0 +1,216 @@
+//! Tenders for a charity: a search of every open tender (by kind of service, council area, value
+//! and how soon it closes), and each tender with what it asks for: the council's description, the
+//! questions and their word limits, and the evidence it needs beside what the charity's locker
+//! already holds (CheckCompliance on the contract's start date), before the charity bids.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::{Duration, Utc};
+use minijinja::context;
+use proto::commissioning::common::v1::{Money, RequirementStatus};
+use proto::commissioning::compliance::v1::CheckComplianceRequest;
+use proto::commissioning::tendering::v1::{GetTenderRequest, ListTendersRequest, Tender, TenderStatus};
+use serde::{Deserialize, Serialize};
+
+use super::locker::kind_name;
+use super::services::{CATEGORIES, charity_member};
+use super::{FormErrors, PageError, page};
+use crate::PortalState;
+use crate::visitor::visit;
+
+/// The search's filters, as the form sends them (a GET form: the results have an address).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct TenderSearch {
+    category: String,
+    area: String,
+    max_value: String,
+    closing_within: String,
+}
+
+/// "£12,000".
+pub fn pounds(money: Option<&Money>) -> String {
+    let Some(money) = money else { return String::new() };
+    let whole = money.amount_pence / 100;
+    let digits = whole.abs().to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let pence = money.amount_pence.abs() % 100;
+    let sign = if money.amount_pence < 0 { "-" } else { "" };
+    if pence == 0 { format!("{sign}£{grouped}") } else { format!("{sign}£{grouped}.{pence:02}") }
+}
+
+/// When bids close, in UK time.
+fn closes(tender: &Tender) -> String {
+    tender
+        .bid_deadline
+        .as_ref()
+        .and_then(platform::time::from_timestamp)
+        .map_or_else(String::new, platform::time::london_time_and_date)
+}
+
+fn category_name(category: i32) -> &'static str {
+    CATEGORIES.iter().find(|(known, _)| *known as i32 == category).map_or("", |(_, text)| *text)
+}
+
+/// GET /tenders
+pub async fn tenders(State(state): State<PortalState>, jar: CookieJar, Query(search): Query<TenderSearch>) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    let person = match charity_member(&session) {
+        Ok(person) => person,
+        Err(elsewhere) => return elsewhere.into_response(),
+    };
+    let mut errors = FormErrors::default();
+    let max_pence = match search.max_value.trim().trim_start_matches('£').replace(',', "").as_str() {
+        "" => None,
+        typed => typed.parse::<i64>().ok().filter(|pounds| *pounds > 0).map(|pounds| pounds * 100).or_else(|| {
+            errors.add("max_value", "Enter the most the contract may be worth in whole pounds, like 20000");
+            None
+        }),
+    };
+    let closing_by = search.closing_within.parse::<i64>().ok().map(|days| Utc::now() + Duration::days(days));
+    let category = proto::commissioning::common::v1::ServiceCategory::from_str_name(&search.category);
+    let request = ListTendersRequest {
+        statuses: vec![TenderStatus::ActiveEnquiries as i32, TenderStatus::ActiveTendering as i32],
+        categories: category.map(|category| vec![category as i32]).unwrap_or_default(),
+        area_council_id: state
+            .0
+            .councils
+            .iter()
+            .find(|(id, _)| *id == search.area)
+            .map(|(id, _)| id.clone())
+            .unwrap_or_default(),
+        page_size: 100,
+        ..Default::default()
+    };
+    let found = match state.as_person(person, request) {
+        Ok(request) => state.tendering().list_tenders(request).await.map_err(PageError::from),
+        Err(error) => Err(error),
+    };
+    let found = match found {
+        Ok(found) => found.into_inner().tenders,
+        Err(error) => return error.into_response(),
+    };
+    let shown: Vec<_> = found
+        .iter()
+        .filter(|tender| {
+            max_pence.is_none_or(|max| tender.estimated_value.as_ref().is_none_or(|value| value.amount_pence <= max))
+        })
+        .filter(|tender| {
+            closing_by.is_none_or(|by| {
+                tender
+                    .bid_deadline
+                    .as_ref()
+                    .and_then(platform::time::from_timestamp)
+                    .is_some_and(|deadline| deadline <= by)
+            })
+        })
+        .map(|tender| {
+            context! {
+                id => &tender.id,
+                title => &tender.title,
+                summary => &tender.summary,
+                council => &tender.council_name,
+                kind => category_name(tender.category),
+                value => pounds(tender.estimated_value.as_ref()),
+                closes => closes(tender),
+            }
+        })
+        .collect();
+    let choice = |value: &str, text: &str| context! { value, text };
+    let mut categories = vec![choice("", "Any kind")];
+    categories.extend(CATEGORIES.iter().map(|(category, text)| choice(category.as_str_name(), text)));
+    let mut areas = vec![choice("", "Anywhere")];
+    areas.extend(state.0.councils.iter().map(|(id, name)| choice(id, name)));
+    let closing = vec![choice("", "Any time"), choice("7", "Within a week"), choice("30", "Within 30 days")];
+    let values = context! {
+        search => minijinja::Value::from(minijinja::value::Serde(&search)),
+        categories,
+        areas,
+        closing,
+        tenders => shown,
+    };
+    page(&state, &session, jar, "tenders.html", "Find a tender", &errors, values)
+}
+
+/// GET /tenders/{id}
+pub async fn tender(State(state): State<PortalState>, jar: CookieJar, Path(id): Path<String>) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    let person = match charity_member(&session) {
+        Ok(person) => person,
+        Err(elsewhere) => return elsewhere.into_response(),
+    };
+    let found = async {
+        let request = state.as_person(person, GetTenderRequest { tender_id: id.clone() })?;
+        let tender = state.tendering().get_tender(request).await?.into_inner().tender.ok_or(PageError::NotFound)?;
+        let starts = tender
+            .contract_period
+            .as_ref()
+            .and_then(|period| period.start_date)
+            .unwrap_or_else(|| platform::dates::date_to_proto(platform::time::london_today()));
+        let check = CheckComplianceRequest {
+            provider_id: person.organisation_id.clone(),
+            requirements: tender.evidence_requirements.clone(),
+            on_date: Some(starts),
+            tender_id: tender.id.clone(),
+        };
+        let checked = state.compliance().check_compliance(state.as_person(person, check)?).await?.into_inner();
+        Ok::<_, PageError>((tender, checked))
+    };
+    let (tender, checked) = match found.await {
+        Ok(found) => found,
+        Err(error) => return error.into_response(),
+    };
+    let evidence: Vec<_> = checked
+        .results
+        .iter()
+        .map(|result| {
+            let kind = result.requirement.as_ref().map_or("Document", |requirement| kind_name(requirement.kind));
+            let (text, classes) = match result.status() {
+                RequirementStatus::Met => ("In your locker", "govuk-tag--green"),
+                RequirementStatus::AwaitingVerification => ("In your locker, not yet verified", "govuk-tag--blue"),
+                RequirementStatus::NotApplicable => ("Not needed", "govuk-tag--grey"),
+                RequirementStatus::NotMet | RequirementStatus::Unspecified => ("Missing", "govuk-tag--red"),
+            };
+            context! { kind, tag => context! { text, classes }, explanation => super::sentence(&result.explanation) }
+        })
+        .collect();
+    let questions: Vec<_> = tender
+        .bid_questions
+        .iter()
+        .map(|question| context! { text => &question.text, guidance => &question.guidance, word_limit => question.word_limit })
+        .collect();
+    let sections: Vec<_> = tender
+        .description_sections
+        .iter()
+        .map(|section| context! { heading => &section.heading, body => &section.body })
+        .collect();
+    let values = context! {
+        tender => context! {
+            id => &tender.id,
+            title => &tender.title,
+            summary => &tender.summary,
+            council => &tender.council_name,
+            kind => category_name(tender.category),
+            value => pounds(tender.estimated_value.as_ref()),
+            closes => closes(&tender),
+        },
+        sections,
+        questions,
+        evidence,
+        all_met => checked.all_met,
+    };
+    page(&state, &session, jar, "tender.html", &tender.title, &FormErrors::default(), values)
+}
