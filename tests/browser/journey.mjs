@@ -256,6 +256,16 @@ async function journey(browser, url, withScript) {
   assert.match(await page.locator(".govuk-list--number").textContent(), /up to \d+ words/);
   await check(page, `${mode}-18-tender`);
 
+  // A question to the council: refused empty, then sent and waiting for its published answer.
+  await page.getByRole("button", { name: "Send question" }).click();
+  assert.deepEqual(await errorSummary(page), ["Enter your question"]);
+  await check(page, `${mode}-19-question-errors`);
+  await page.getByLabel("Ask the council a question").fill("Can volunteers' travel costs be part of the price?");
+  await page.getByRole("button", { name: "Send question" }).click();
+  await page.getByText("Question sent.").waitFor();
+  assert.match(await page.locator("#main-content").textContent(), /Your questions waiting for an answer\s*Can volunteers' travel costs be part of the price\?/);
+  await check(page, `${mode}-20-question-sent`);
+
   // Signing in again brings the volunteer back to the charity.
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in" }).waitFor();

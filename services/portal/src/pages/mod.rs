@@ -38,6 +38,7 @@ pub fn router(state: PortalState) -> Router {
         .route("/services/new", get(services::new_service_page).post(services::add_service))
         .route("/tenders", get(tenders::tenders))
         .route("/tenders/{id}", get(tenders::tender))
+        .route("/tenders/{id}/questions", post(tenders::ask_question))
         .route("/locker", get(locker::locker))
         .route("/locker/upload", get(locker::upload_page).post(locker::upload).layer(upload_limit))
         .route("/locker/{id}/renew", get(locker::renew_page).post(locker::renew).layer(upload_limit))

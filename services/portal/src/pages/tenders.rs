@@ -1,23 +1,31 @@
 //! Tenders for a charity: a search of every open tender (by kind of service, council area, value
 //! and how soon it closes), and each tender with what it asks for: the council's description, the
-//! questions and their word limits, and the evidence it needs beside what the charity's locker
-//! already holds (CheckCompliance on the contract's start date), before the charity bids.
+//! questions and their word limits, the evidence it needs beside what the charity's locker
+//! already holds (CheckCompliance on the contract's start date), the council's published answers
+//! to bidders' questions, and a form to ask one.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{Duration, Utc};
 use minijinja::context;
 use proto::commissioning::common::v1::{Money, RequirementStatus};
 use proto::commissioning::compliance::v1::CheckComplianceRequest;
-use proto::commissioning::tendering::v1::{GetTenderRequest, ListTendersRequest, Tender, TenderStatus};
+use proto::commissioning::tendering::v1::{
+    AskQuestionRequest, GetTenderRequest, ListQuestionsRequest, ListTendersRequest, QuestionStatus, Tender,
+    TenderStatus,
+};
 use serde::{Deserialize, Serialize};
 
 use super::locker::kind_name;
 use super::services::{CATEGORIES, charity_member};
-use super::{FormErrors, PageError, page};
-use crate::PortalState;
+use super::{FormErrors, PageError, page, sentence};
+use crate::calls::field_violations;
+use crate::sessions::Session;
 use crate::visitor::visit;
+use crate::{PortalState, security};
 
 /// The search's filters, as the form sends them (a GET form: the results have an address).
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -142,18 +150,105 @@ pub async fn tenders(State(state): State<PortalState>, jar: CookieJar, Query(sea
     page(&state, &session, jar, "tenders.html", "Find a tender", &errors, values)
 }
 
+/// A question a charity asks about a tender.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct QuestionForm {
+    #[serde(skip_serializing)]
+    csrf_token: String,
+    request_id: String,
+    question: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TenderQuery {
+    #[serde(default)]
+    asked: Option<String>,
+}
+
 /// GET /tenders/{id}
-pub async fn tender(State(state): State<PortalState>, jar: CookieJar, Path(id): Path<String>) -> Response {
+pub async fn tender(
+    State(state): State<PortalState>,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Query(query): Query<TenderQuery>,
+) -> Response {
     let (session, jar) = match visit(&state, jar).await {
         Ok(visited) => visited,
         Err(error) => return error.into_response(),
     };
+    let form = QuestionForm { request_id: uuid::Uuid::new_v4().to_string(), ..Default::default() };
+    tender_page(&state, &session, jar, &id, &form, &FormErrors::default(), query.asked.is_some()).await
+}
+
+/// POST /tenders/{id}/questions
+pub async fn ask_question(
+    State(state): State<PortalState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Form(mut form): Form<QuestionForm>,
+) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
+        return PageError::Forbidden.into_response();
+    }
     let person = match charity_member(&session) {
+        Ok(person) => person.clone(),
+        Err(elsewhere) => return elsewhere.into_response(),
+    };
+    if form.request_id.trim().is_empty() {
+        form.request_id = uuid::Uuid::new_v4().to_string();
+    }
+    let mut errors = FormErrors::default();
+    if form.question.trim().is_empty() {
+        errors.add("question", "Enter your question");
+        return tender_page(&state, &session, jar, &id, &form, &errors, false).await;
+    }
+    let request = AskQuestionRequest {
+        request_id: form.request_id.clone(),
+        tender_id: id.clone(),
+        text: form.question.trim().to_owned(),
+    };
+    let request = match state.as_person(&person, request) {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    match state.tendering().ask_question(request).await {
+        Ok(_) => (jar, Redirect::to(&format!("/tenders/{id}?asked=1#questions"))).into_response(),
+        Err(status) if status.code() == tonic::Code::InvalidArgument => {
+            for (_, description) in field_violations(&status) {
+                errors.add("question", sentence(&description));
+            }
+            tender_page(&state, &session, jar, &id, &form, &errors, false).await
+        }
+        Err(status) if status.code() == tonic::Code::FailedPrecondition => {
+            errors.add("question", format!("You cannot ask this now: {}", status.message()));
+            tender_page(&state, &session, jar, &id, &form, &errors, false).await
+        }
+        Err(status) => PageError::from(status).into_response(),
+    }
+}
+
+/// The tender as a charity reads it, with the question form as given.
+async fn tender_page(
+    state: &PortalState,
+    session: &Session,
+    jar: CookieJar,
+    id: &str,
+    form: &QuestionForm,
+    errors: &FormErrors,
+    asked: bool,
+) -> Response {
+    let person = match charity_member(session) {
         Ok(person) => person,
         Err(elsewhere) => return elsewhere.into_response(),
     };
     let found = async {
-        let request = state.as_person(person, GetTenderRequest { tender_id: id.clone() })?;
+        let request = state.as_person(person, GetTenderRequest { tender_id: id.to_owned() })?;
         let tender = state.tendering().get_tender(request).await?.into_inner().tender.ok_or(PageError::NotFound)?;
         let starts = tender
             .contract_period
@@ -167,9 +262,11 @@ pub async fn tender(State(state): State<PortalState>, jar: CookieJar, Path(id): 
             tender_id: tender.id.clone(),
         };
         let checked = state.compliance().check_compliance(state.as_person(person, check)?).await?.into_inner();
-        Ok::<_, PageError>((tender, checked))
+        let request = ListQuestionsRequest { tender_id: tender.id.clone(), page_size: 100, ..Default::default() };
+        let questions = state.tendering().list_questions(state.as_person(person, request)?).await?.into_inner();
+        Ok::<_, PageError>((tender, checked, questions.questions))
     };
-    let (tender, checked) = match found.await {
+    let (tender, checked, asked_questions) = match found.await {
         Ok(found) => found,
         Err(error) => return error.into_response(),
     };
@@ -184,19 +281,30 @@ pub async fn tender(State(state): State<PortalState>, jar: CookieJar, Path(id): 
                 RequirementStatus::NotApplicable => ("Not needed", "govuk-tag--grey"),
                 RequirementStatus::NotMet | RequirementStatus::Unspecified => ("Missing", "govuk-tag--red"),
             };
-            context! { kind, tag => context! { text, classes }, explanation => super::sentence(&result.explanation) }
+            context! { kind, tag => context! { text, classes }, explanation => sentence(&result.explanation) }
         })
         .collect();
-    let questions: Vec<_> = tender
+    let bid_questions: Vec<_> = tender
         .bid_questions
         .iter()
         .map(|question| context! { text => &question.text, guidance => &question.guidance, word_limit => question.word_limit })
+        .collect();
+    let answered: Vec<_> = asked_questions
+        .iter()
+        .filter(|question| question.status() == QuestionStatus::Answered)
+        .map(|question| context! { text => &question.text, answer => &question.answer })
+        .collect();
+    let waiting: Vec<_> = asked_questions
+        .iter()
+        .filter(|question| question.asked_by_caller && question.status() != QuestionStatus::Answered)
+        .map(|question| context! { text => &question.text })
         .collect();
     let sections: Vec<_> = tender
         .description_sections
         .iter()
         .map(|section| context! { heading => &section.heading, body => &section.body })
         .collect();
+    let enquiries_open = tender.status() == TenderStatus::ActiveEnquiries;
     let values = context! {
         tender => context! {
             id => &tender.id,
@@ -206,11 +314,21 @@ pub async fn tender(State(state): State<PortalState>, jar: CookieJar, Path(id): 
             kind => category_name(tender.category),
             value => pounds(tender.estimated_value.as_ref()),
             closes => closes(&tender),
+            enquiries_close => tender
+                .enquiry_period_end
+                .as_ref()
+                .and_then(platform::time::from_timestamp)
+                .map_or_else(String::new, platform::time::london_time_and_date),
         },
         sections,
-        questions,
+        questions => bid_questions,
         evidence,
         all_met => checked.all_met,
+        answered,
+        waiting,
+        enquiries_open,
+        asked,
+        form => minijinja::Value::from(minijinja::value::Serde(form)),
     };
-    page(&state, &session, jar, "tender.html", &tender.title, &FormErrors::default(), values)
+    page(state, session, jar, "tender.html", &tender.title, errors, values)
 }

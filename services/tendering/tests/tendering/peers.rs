@@ -62,7 +62,11 @@ async fn a_peers_refusal_reaches_the_officer_as_it_is(compliance: TestApp<Compli
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert_eq!(refused.code(), Code::PermissionDenied, "{refused:?}");
-    assert!(refused.message().contains("needs the officer or evaluator or service or provider role"), "{}", refused.message());
+    assert!(
+        refused.message().contains("needs the officer or evaluator or service or provider role"),
+        "{}",
+        refused.message()
+    );
     assert_eq!(refused.get_details_error_info().expect("compliance's details").reason, "PERMISSION_DENIED");
 
     // With compliance out of reach, and only then, the officer is told to try again.
