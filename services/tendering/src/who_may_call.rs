@@ -20,6 +20,8 @@ pub const WHO_MAY_CALL: WhoMayCall = &[
     ("ListQuestions", AnyCaller),
     ("SubmitBid", Roles(&[Provider])),
     ("WithdrawBid", Roles(&[Provider])),
+    ("SaveBidDraft", Roles(&[Provider])),
+    ("GetBidDraft", Roles(&[Provider])),
     ("GetMyBid", Roles(&[Provider])),
     ("ConfirmConsortiumPartner", Roles(&[Provider])),
     ("DeclineConsortiumPartner", Roles(&[Provider])),

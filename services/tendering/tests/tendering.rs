@@ -11,6 +11,7 @@ mod tendering {
     pub mod consortium;
     pub mod consortium_award;
     pub mod deadline;
+    pub mod drafts;
     pub mod extensions;
     pub mod guardrails;
     pub mod lifecycle;

@@ -60,6 +60,8 @@ const WHO_MAY_CALL: &[(&str, Option<&[Role]>)] = &[
     ("tendering.v1.TenderingService/ListQuestions", None),
     ("tendering.v1.TenderingService/SubmitBid", Some(&[Provider])),
     ("tendering.v1.TenderingService/WithdrawBid", Some(&[Provider])),
+    ("tendering.v1.TenderingService/SaveBidDraft", Some(&[Provider])),
+    ("tendering.v1.TenderingService/GetBidDraft", Some(&[Provider])),
     ("tendering.v1.TenderingService/GetMyBid", Some(&[Provider])),
     ("tendering.v1.TenderingService/ConfirmConsortiumPartner", Some(&[Provider])),
     ("tendering.v1.TenderingService/DeclineConsortiumPartner", Some(&[Provider])),

@@ -22,7 +22,7 @@ use super::{Answer, TenderingApi};
 use crate::domain::check_bid;
 use crate::events;
 use crate::sealing::{self, DataKey, MasterKey};
-use crate::store::{bids, known_providers, openings, partners, tenders};
+use crate::store::{bid_drafts, bids, known_providers, openings, partners, tenders};
 
 impl TenderingApi {
     pub(super) async fn submit(&self, request: Request<SubmitBidRequest>) -> Answer<SubmitBidResponse> {
@@ -94,6 +94,7 @@ impl TenderingApi {
                         row.insert(txn).await?;
                     }
                     partners::name(txn, &tender.id, &bid_id, &named, now).await?;
+                    bid_drafts::delete(txn, &tender.id, &request.provider_id).await?;
                     if !was_in {
                         stored.tender.bid_count += 1;
                         tenders::set_bid_count(txn, &stored.tender.id, stored.tender.bid_count).await?;

@@ -10,6 +10,7 @@ mod awards;
 mod bids;
 mod contract_extensions;
 mod contracts;
+mod drafts;
 mod open_data;
 mod partners;
 mod questions;
@@ -107,6 +108,14 @@ impl TenderingService for TenderingApi {
 
     async fn withdraw_bid(&self, request: Request<WithdrawBidRequest>) -> Answer<WithdrawBidResponse> {
         self.withdraw(request).await
+    }
+
+    async fn save_bid_draft(&self, request: Request<SaveBidDraftRequest>) -> Answer<SaveBidDraftResponse> {
+        self.save_draft(request).await
+    }
+
+    async fn get_bid_draft(&self, request: Request<GetBidDraftRequest>) -> Answer<GetBidDraftResponse> {
+        self.draft(request).await
     }
 
     async fn get_my_bid(&self, request: Request<GetMyBidRequest>) -> Answer<GetMyBidResponse> {

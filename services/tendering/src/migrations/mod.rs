@@ -8,6 +8,7 @@ mod m20261128_300003_tender_bid_count;
 mod m20261202_300004_bid_partners;
 mod m20261202_300005_tender_categories;
 mod m20261204_300006_tender_areas;
+mod m20261204_300007_bid_drafts;
 
 /// Every migration of the tendering database, in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
         migrations.push(Box::new(m20261202_300004_bid_partners::Migration));
         migrations.push(Box::new(m20261202_300005_tender_categories::Migration));
         migrations.push(Box::new(m20261204_300006_tender_areas::Migration));
+        migrations.push(Box::new(m20261204_300007_bid_drafts::Migration));
         migrations
     }
 }

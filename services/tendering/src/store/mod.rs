@@ -2,6 +2,7 @@
 //! partners' answers, clarification questions, opening records, contracts, and what it hears of
 //! providers and evaluations.
 
+pub mod bid_drafts;
 pub mod bids;
 pub mod contracts;
 pub mod evaluations;
