@@ -3,7 +3,8 @@
 // form sent empty or wrong), see it on the dashboard, add a service, upload its public liability
 // certificate to the locker (a refused file first), find the open tenders (posted beforehand by
 // `marketplace demo --stop-after-publishing`) and read one with what its locker already holds,
-// sign out. Run twice: with JavaScript, and with
+// write a bid question by question (an answer over its word limit refused), check it, declare and
+// send it and read its receipt, ask a question on the other tender, sign out. Run twice: with JavaScript, and with
 // govuk-frontend's script blocked (the journey must work without it). Every page is checked with
 // axe-core (WCAG 2.x A and AA, and best practice, as govuk-frontend's own tests run it), and
 // screenshotted into target/portal-screenshots for CI to keep.
@@ -252,19 +253,64 @@ async function journey(browser, url, withScript) {
   await page.getByRole("heading", { name: lambethTender }).waitFor();
   const liability = page.locator(".govuk-summary-list__row", { hasText: "Public liability insurance certificate" });
   assert.equal((await liability.locator(".govuk-tag").textContent()).trim(), "In your locker, not yet verified");
+  assert.doesNotMatch(await liability.textContent(), /<p/, "the explanation is text under the tag, not markup shown");
   assert.ok((await page.locator(".govuk-list--number li").count()) > 0, "the questions it asks");
   assert.match(await page.locator(".govuk-list--number").textContent(), /up to \d+ words/);
   await check(page, `${mode}-18-tender`);
 
-  // A question to the council: refused empty, then sent and waiting for its published answer.
+  // Lambeth's tender takes bids: answers written question by question into the sealed draft,
+  // the word limit checked here with or without the script, then checked, declared and sent.
+  await page.getByRole("button", { name: "Write your bid" }).click();
+  await page.getByRole("heading", { name: "Your bid" }).waitFor();
+  await check(page, `${mode}-19-bid`);
+  const questionLinks = page.locator(".govuk-task-list__link");
+  const questionCount = (await questionLinks.count()) - 1;
+  assert.ok(questionCount >= 1, "a task per question and one for the price");
+  await questionLinks.first().click();
+  await page.locator("textarea#answer").waitFor();
+  await check(page, `${mode}-20-answer`);
+  const limit = Number((await page.locator("#answer-info").textContent()).match(/(\d+) words/)[1]);
+  await page.locator("textarea#answer").fill("word ".repeat(limit + 5));
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  assert.deepEqual(await errorSummary(page), [`Your answer must be ${limit} words or fewer; it has ${limit + 5}`]);
+  await check(page, `${mode}-21-answer-too-long`);
+  await page.getByRole("link", { name: "Back to your bid" }).click();
+  for (let index = 0; index < questionCount; index++) {
+    await page.locator(".govuk-task-list__link").nth(index).click();
+    await page.locator("textarea#answer").fill(`Our volunteers meet each person at home first and agree what matters to them, answer ${index + 1}.`);
+    await page.getByRole("button", { name: "Save and continue" }).click();
+    await page.getByRole("heading", { name: "Your bid" }).waitFor();
+  }
+  await page.getByRole("link", { name: "Your price" }).click();
+  await page.getByLabel("Your price for the whole contract, in pounds").fill("22,500");
+  await page.getByRole("button", { name: "Save and continue" }).click();
+  await page.getByRole("heading", { name: "Your bid" }).waitFor();
+  const priceStatus = page.locator(".govuk-task-list__item", { hasText: "Your price" }).locator(".govuk-task-list__status");
+  assert.equal((await priceStatus.textContent()).trim(), "£22,500");
+  await page.getByRole("button", { name: "Check your answers" }).click();
+  await page.getByRole("heading", { name: "Check your answers before sending your bid" }).waitFor();
+  await check(page, `${mode}-22-check`);
+  await page.getByRole("button", { name: "Send bid" }).click();
+  assert.deepEqual(await errorSummary(page), ["Confirm the declaration to send your bid"]);
+  await page.getByLabel(/I declare that the documents in our locker are true/).check();
+  await page.getByRole("button", { name: "Send bid" }).click();
+  await page.getByRole("heading", { name: "Bid sent" }).waitFor();
+  const hash = (await page.locator(".portal-hash").textContent()).trim();
+  assert.match(hash, /^[0-9a-f]{64}$/, "the receipt's SHA-256");
+  assert.doesNotMatch(await page.locator(".govuk-panel").textContent(), /<strong>/, "the receipt number is bold, not markup shown");
+  await check(page, `${mode}-23-receipt`);
+
+  // Woking's tender still takes questions: refused empty, then sent and waiting for its answer.
+  await page.goto(`${url}tenders`);
+  await page.getByRole("link", { name: wokingTender }).click();
   await page.getByRole("button", { name: "Send question" }).click();
   assert.deepEqual(await errorSummary(page), ["Enter your question"]);
-  await check(page, `${mode}-19-question-errors`);
+  await check(page, `${mode}-24-question-errors`);
   await page.getByLabel("Ask the council a question").fill("Can volunteers' travel costs be part of the price?");
   await page.getByRole("button", { name: "Send question" }).click();
   await page.getByText("Question sent.").waitFor();
   assert.match(await page.locator("#main-content").textContent(), /Your questions waiting for an answer\s*Can volunteers' travel costs be part of the price\?/);
-  await check(page, `${mode}-20-question-sent`);
+  await check(page, `${mode}-25-question-sent`);
 
   // Signing in again brings the volunteer back to the charity.
   await page.getByRole("button", { name: "Sign out" }).click();

@@ -42,8 +42,9 @@ enum Command {
         /// the demo's tenders close this long after publishing, so it must match a running one.
         #[arg(long, default_value_t = 6)]
         bid_period_secs: u64,
-        /// Stop once the tenders are published, leaving them open for bids (with the bid period of
-        /// the running marketplace, a week by default): tenders to try the portal with.
+        /// Stop once the tenders are published, leaving them open (for the running marketplace's bid
+        /// period, a week by default) to try the portal with: Lambeth's taking bids at once,
+        /// Woking's still taking questions.
         #[arg(long)]
         stop_after_publishing: bool,
     },

@@ -26,6 +26,11 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("locker.html", include_str!("../templates/pages/locker.html")),
         ("tenders.html", include_str!("../templates/pages/tenders.html")),
         ("tender.html", include_str!("../templates/pages/tender.html")),
+        ("bid.html", include_str!("../templates/pages/bid.html")),
+        ("bid_answer.html", include_str!("../templates/pages/bid_answer.html")),
+        ("bid_price.html", include_str!("../templates/pages/bid_price.html")),
+        ("bid_check.html", include_str!("../templates/pages/bid_check.html")),
+        ("bid_receipt.html", include_str!("../templates/pages/bid_receipt.html")),
         ("locker_upload.html", include_str!("../templates/pages/locker_upload.html")),
         ("problem.html", include_str!("../templates/pages/problem.html")),
     ];

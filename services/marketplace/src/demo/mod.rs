@@ -64,7 +64,8 @@ pub struct Pace {
     /// The marketplace's shortest bid period (`TENDERING_MINIMUM_BID_PERIOD_SECS`): the demo's
     /// tenders close this long after publishing, plus a margin.
     pub bid_period: Duration,
-    /// Stop once the tenders are published, leaving them open: tenders to try the portal with.
+    /// Stop once the tenders are published, leaving them open to try the portal with: Lambeth's
+    /// taking bids at once, Woking's still taking questions.
     pub stop_after_publishing: bool,
 }
 

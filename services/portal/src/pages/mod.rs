@@ -2,6 +2,7 @@
 //! error summary of a form, and the pages shown when something stops a page (sign in, not allowed,
 //! not found, a service down).
 
+mod bid;
 mod dashboard;
 mod locker;
 mod organisation;
@@ -39,6 +40,11 @@ pub fn router(state: PortalState) -> Router {
         .route("/tenders", get(tenders::tenders))
         .route("/tenders/{id}", get(tenders::tender))
         .route("/tenders/{id}/questions", post(tenders::ask_question))
+        .route("/tenders/{id}/bid", get(bid::overview))
+        .route("/tenders/{id}/bid/answers/{number}", get(bid::answer_form).post(bid::save_answer))
+        .route("/tenders/{id}/bid/price", get(bid::price_form).post(bid::save_price))
+        .route("/tenders/{id}/bid/check", get(bid::check).post(bid::send))
+        .route("/tenders/{id}/bid/receipt", get(bid::receipt))
         .route("/locker", get(locker::locker))
         .route("/locker/upload", get(locker::upload_page).post(locker::upload).layer(upload_limit))
         .route("/locker/{id}/renew", get(locker::renew_page).post(locker::renew).layer(upload_limit))

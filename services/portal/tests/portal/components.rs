@@ -223,6 +223,26 @@ const COMPONENTS: &[(&str, &str, &[&str])] = &[
             "errorMessage.text",
         ],
     ),
+    (
+        "character-count",
+        "character_count",
+        &[
+            "id",
+            "name",
+            "rows",
+            "value",
+            "maxlength",
+            "maxwords",
+            "label",
+            "label.text",
+            "label.classes",
+            "label.isPageHeading",
+            "hint",
+            "hint.text",
+            "errorMessage",
+            "errorMessage.text",
+        ],
+    ),
     ("panel", "panel", &["titleText", "titleHtml", "text", "html", "headingLevel", "classes"]),
 ];
 

@@ -74,7 +74,15 @@ async fn pages_carry_the_policy_and_forms_need_the_sessions_token() {
 
     // Every other form too, the file uploads included: without the session's token, refused
     // before anything is read from the services.
-    for path in ["organisation/new", "services/new"] {
+    let forms = [
+        "organisation/new",
+        "services/new",
+        "tenders/some-tender/questions",
+        "tenders/some-tender/bid/answers/1",
+        "tenders/some-tender/bid/price",
+        "tenders/some-tender/bid/check",
+    ];
+    for path in forms {
         let sent = http
             .post(format!("{}{path}", running.url))
             .header(COOKIE, &new_cookie)

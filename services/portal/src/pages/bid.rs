@@ -1,0 +1,447 @@
+//! Bidding: a task list of the tender's questions and the price, a page per question (its word
+//! limit counted live with JavaScript and checked here either way), each saved to the provider's
+//! sealed draft (SaveBidDraft) as it goes, then "check your answers" with the declaration, the bid
+//! sent (SubmitBid, which deletes the draft), and the receipt with its SHA-256 and time.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use axum_extra::extract::cookie::CookieJar;
+use minijinja::context;
+use proto::commissioning::common::v1::Money;
+use proto::commissioning::tendering::v1::{
+    Answer, BidContent, BidQuestion, BidStatus, GetBidDraftRequest, GetMyBidRequest, GetTenderRequest,
+    SaveBidDraftRequest, SubmitBidRequest, Tender,
+};
+use serde::{Deserialize, Serialize};
+
+use super::services::charity_member;
+use super::tenders::pounds;
+use super::{FormErrors, PageError, page, sentence};
+use crate::calls::field_violations;
+use crate::sessions::{Person, Session};
+use crate::visitor::visit;
+use crate::{PortalState, security};
+
+/// What a bid page needs: who is bidding, on what, and what it has written so far.
+struct Bidding {
+    person: Person,
+    tender: Tender,
+    draft: BidContent,
+}
+
+/// The words of an answer, as the limit counts them.
+pub fn words(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+async fn bidding(state: &PortalState, session: &Session, tender_id: &str) -> Result<Bidding, PageError> {
+    let person = charity_member(session)?.clone();
+    let request = state.as_person(&person, GetTenderRequest { tender_id: tender_id.to_owned() })?;
+    let tender = state.tendering().get_tender(request).await?.into_inner().tender.ok_or(PageError::NotFound)?;
+    let request = GetBidDraftRequest { tender_id: tender.id.clone(), provider_id: person.organisation_id.clone() };
+    let draft = match state.tendering().get_bid_draft(state.as_person(&person, request)?).await {
+        Ok(found) => found.into_inner().draft.and_then(|draft| draft.content).unwrap_or_default(),
+        Err(status) if status.code() == tonic::Code::NotFound => BidContent::default(),
+        Err(status) => return Err(status.into()),
+    };
+    Ok(Bidding { person, tender, draft })
+}
+
+/// Saves the draft, as the provider's members wrote it so far.
+async fn save(state: &PortalState, bidding: &Bidding) -> Result<(), tonic::Status> {
+    let request = SaveBidDraftRequest {
+        tender_id: bidding.tender.id.clone(),
+        provider_id: bidding.person.organisation_id.clone(),
+        content: Some(bidding.draft.clone()),
+    };
+    let request = state.as_person(&bidding.person, request).map_err(|_| tonic::Status::unavailable("signing"))?;
+    state.tendering().save_bid_draft(request).await.map(|_| ())
+}
+
+fn answer_of<'a>(draft: &'a BidContent, question: &BidQuestion) -> &'a str {
+    draft.answers.iter().find(|answer| answer.bid_question_id == question.id).map_or("", |answer| answer.text.as_str())
+}
+
+fn tender_values(tender: &Tender) -> minijinja::Value {
+    context! { id => &tender.id, title => &tender.title, council => &tender.council_name }
+}
+
+/// GET /tenders/{id}/bid
+pub async fn overview(State(state): State<PortalState>, jar: CookieJar, Path(id): Path<String>) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    let bidding = match bidding(&state, &session, &id).await {
+        Ok(bidding) => bidding,
+        Err(error) => return error.into_response(),
+    };
+    let status = |done: bool, text: String| {
+        if done {
+            context! { text }
+        } else {
+            context! { tag => context! { text => "Not yet started", classes => "govuk-tag--blue" } }
+        }
+    };
+    let mut tasks: Vec<_> = bidding
+        .tender
+        .bid_questions
+        .iter()
+        .enumerate()
+        .map(|(index, question)| {
+            let written = words(answer_of(&bidding.draft, question));
+            context! {
+                title => context! { text => &question.text },
+                href => format!("/tenders/{id}/bid/answers/{}", index + 1),
+                status => status(written > 0, format!("{written} of {} words", question.word_limit)),
+            }
+        })
+        .collect();
+    let price = pounds(bidding.draft.total_price.as_ref());
+    tasks.push(context! {
+        title => context! { text => "Your price" },
+        href => format!("/tenders/{id}/bid/price"),
+        status => status(!price.is_empty(), price),
+    });
+    let values = context! { tender => tender_values(&bidding.tender), tasks };
+    page(&state, &session, jar, "bid.html", "Your bid", &FormErrors::default(), values)
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    #[serde(skip_serializing)]
+    csrf_token: String,
+    answer: String,
+}
+
+fn answer_page(
+    state: &PortalState,
+    session: &Session,
+    jar: CookieJar,
+    bidding: &Bidding,
+    number: usize,
+    text: &str,
+    errors: &FormErrors,
+) -> Response {
+    let Some(question) = bidding.tender.bid_questions.get(number.wrapping_sub(1)) else {
+        return PageError::NotFound.into_response();
+    };
+    let values = context! {
+        tender => tender_values(&bidding.tender),
+        number,
+        count => bidding.tender.bid_questions.len(),
+        question => context! { text => &question.text, guidance => &question.guidance, word_limit => question.word_limit },
+        answer => text,
+    };
+    page(state, session, jar, "bid_answer.html", &question.text, errors, values)
+}
+
+/// GET /tenders/{id}/bid/answers/{number}
+pub async fn answer_form(
+    State(state): State<PortalState>,
+    jar: CookieJar,
+    Path((id, number)): Path<(String, usize)>,
+) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    let bidding = match bidding(&state, &session, &id).await {
+        Ok(bidding) => bidding,
+        Err(error) => return error.into_response(),
+    };
+    let text = bidding
+        .tender
+        .bid_questions
+        .get(number.wrapping_sub(1))
+        .map_or("", |question| answer_of(&bidding.draft, question));
+    answer_page(&state, &session, jar, &bidding, number, text, &FormErrors::default())
+}
+
+/// POST /tenders/{id}/bid/answers/{number}
+pub async fn save_answer(
+    State(state): State<PortalState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Path((id, number)): Path<(String, usize)>,
+    Form(form): Form<AnswerForm>,
+) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
+        return PageError::Forbidden.into_response();
+    }
+    let mut bidding = match bidding(&state, &session, &id).await {
+        Ok(bidding) => bidding,
+        Err(error) => return error.into_response(),
+    };
+    let Some(question) = bidding.tender.bid_questions.get(number.wrapping_sub(1)).cloned() else {
+        return PageError::NotFound.into_response();
+    };
+    let mut errors = FormErrors::default();
+    let written = words(&form.answer);
+    let limit = usize::try_from(question.word_limit).unwrap_or(0);
+    if limit > 0 && written > limit {
+        errors.add("answer", format!("Your answer must be {limit} words or fewer; it has {written}"));
+        return answer_page(&state, &session, jar, &bidding, number, &form.answer, &errors);
+    }
+    bidding.draft.answers.retain(|answer| answer.bid_question_id != question.id);
+    bidding.draft.answers.push(Answer { bid_question_id: question.id.clone(), text: form.answer.trim().to_owned() });
+    match save(&state, &bidding).await {
+        Ok(()) => (jar, Redirect::to(&format!("/tenders/{id}/bid"))).into_response(),
+        Err(status) if status.code() == tonic::Code::FailedPrecondition => {
+            errors.add("answer", format!("Your answer could not be saved: {}", status.message()));
+            answer_page(&state, &session, jar, &bidding, number, &form.answer, &errors)
+        }
+        Err(status) => PageError::from(status).into_response(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PriceForm {
+    #[serde(skip_serializing)]
+    csrf_token: String,
+    price: String,
+}
+
+fn price_page(
+    state: &PortalState,
+    session: &Session,
+    jar: CookieJar,
+    bidding: &Bidding,
+    typed: &str,
+    errors: &FormErrors,
+) -> Response {
+    let values = context! {
+        tender => tender_values(&bidding.tender),
+        price => typed,
+        budget => pounds(bidding.tender.maximum_budget.as_ref().or(bidding.tender.estimated_value.as_ref())),
+    };
+    page(state, session, jar, "bid_price.html", "Your price", errors, values)
+}
+
+/// GET /tenders/{id}/bid/price
+pub async fn price_form(State(state): State<PortalState>, jar: CookieJar, Path(id): Path<String>) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    let bidding = match bidding(&state, &session, &id).await {
+        Ok(bidding) => bidding,
+        Err(error) => return error.into_response(),
+    };
+    let typed =
+        bidding.draft.total_price.as_ref().map_or_else(String::new, |price| (price.amount_pence / 100).to_string());
+    price_page(&state, &session, jar, &bidding, &typed, &FormErrors::default())
+}
+
+/// POST /tenders/{id}/bid/price
+pub async fn save_price(
+    State(state): State<PortalState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Form(form): Form<PriceForm>,
+) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
+        return PageError::Forbidden.into_response();
+    }
+    let mut bidding = match bidding(&state, &session, &id).await {
+        Ok(bidding) => bidding,
+        Err(error) => return error.into_response(),
+    };
+    let mut errors = FormErrors::default();
+    let typed = form.price.trim().trim_start_matches('£').replace(',', "");
+    let Some(pounds) = typed.parse::<i64>().ok().filter(|pounds| *pounds > 0) else {
+        errors.add("price", "Enter your price in whole pounds, like 7500");
+        return price_page(&state, &session, jar, &bidding, &form.price, &errors);
+    };
+    bidding.draft.total_price =
+        Some(Money { amount_pence: pounds.saturating_mul(100), currency: "GBP".into(), vat_included: true });
+    match save(&state, &bidding).await {
+        Ok(()) => (jar, Redirect::to(&format!("/tenders/{id}/bid"))).into_response(),
+        Err(status) => PageError::from(status).into_response(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SendForm {
+    csrf_token: String,
+    request_id: String,
+    declaration: String,
+}
+
+fn check_page(
+    state: &PortalState,
+    session: &Session,
+    jar: CookieJar,
+    bidding: &Bidding,
+    errors: &FormErrors,
+) -> Response {
+    let id = &bidding.tender.id;
+    let change = |href: String, what: &str| {
+        context! { items => vec![context! { href, text => "Change", visuallyHiddenText => what }] }
+    };
+    let mut rows: Vec<_> = bidding
+        .tender
+        .bid_questions
+        .iter()
+        .enumerate()
+        .map(|(index, question)| {
+            let text = answer_of(&bidding.draft, question);
+            context! {
+                key => context! { text => &question.text },
+                value => context! { text => if text.is_empty() { "Not answered yet" } else { text } },
+                actions => change(format!("/tenders/{id}/bid/answers/{}", index + 1), &question.text),
+            }
+        })
+        .collect();
+    let price = pounds(bidding.draft.total_price.as_ref());
+    rows.push(context! {
+        key => context! { text => "Your price" },
+        value => context! { text => if price.is_empty() { "Not given yet".to_owned() } else { price } },
+        actions => change(format!("/tenders/{id}/bid/price"), "your price"),
+    });
+    let declaration = vec![context! {
+        value => "yes",
+        text => "I declare that the documents in our locker are true and in force, and that we can deliver this service for the price given.",
+    }];
+    let values = context! {
+        tender => tender_values(&bidding.tender),
+        rows,
+        declaration,
+        request_id => uuid::Uuid::new_v4().to_string(),
+    };
+    page(state, session, jar, "bid_check.html", "Check your answers before sending your bid", errors, values)
+}
+
+/// GET /tenders/{id}/bid/check
+pub async fn check(State(state): State<PortalState>, jar: CookieJar, Path(id): Path<String>) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    match bidding(&state, &session, &id).await {
+        Ok(bidding) => check_page(&state, &session, jar, &bidding, &FormErrors::default()),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// POST /tenders/{id}/bid/check: sends the bid.
+pub async fn send(
+    State(state): State<PortalState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Form(form): Form<SendForm>,
+) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
+        return PageError::Forbidden.into_response();
+    }
+    let bidding = match bidding(&state, &session, &id).await {
+        Ok(bidding) => bidding,
+        Err(error) => return error.into_response(),
+    };
+    let mut errors = FormErrors::default();
+    if form.declaration != "yes" {
+        errors.add("declaration", "Confirm the declaration to send your bid");
+        return check_page(&state, &session, jar, &bidding, &errors);
+    }
+    let content = BidContent { evidence_declaration: true, ..bidding.draft.clone() };
+    let request = SubmitBidRequest {
+        request_id: if form.request_id.trim().is_empty() { uuid::Uuid::new_v4().to_string() } else { form.request_id },
+        tender_id: bidding.tender.id.clone(),
+        provider_id: bidding.person.organisation_id.clone(),
+        content: Some(content),
+    };
+    let request = match state.as_person(&bidding.person, request) {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    match state.tendering().submit_bid(request).await {
+        Ok(_) => (jar, Redirect::to(&format!("/tenders/{id}/bid/receipt"))).into_response(),
+        Err(status) if status.code() == tonic::Code::InvalidArgument => {
+            let problems: Vec<_> = field_violations(&status)
+                .iter()
+                .map(|(path, description)| refusal(&bidding.tender, &bidding.draft, path, description))
+                .collect();
+            errors.add("declaration", problems.join(". "));
+            check_page(&state, &session, jar, &bidding, &errors)
+        }
+        Err(status) if status.code() == tonic::Code::FailedPrecondition => {
+            errors.add("declaration", format!("Your bid could not be sent: {}", status.message()));
+            check_page(&state, &session, jar, &bidding, &errors)
+        }
+        Err(status) => PageError::from(status).into_response(),
+    }
+}
+
+/// A refusal of the bid in words: which answer or the price it is about, then what is wrong.
+fn refusal(tender: &Tender, draft: &BidContent, path: &str, description: &str) -> String {
+    let answered = path.strip_prefix("content.answers[").and_then(|rest| rest.split(']').next());
+    let question = answered
+        .and_then(|index| index.parse::<usize>().ok())
+        .and_then(|index| draft.answers.get(index))
+        .and_then(|answer| tender.bid_questions.iter().find(|question| question.id == answer.bid_question_id));
+    match question {
+        Some(question) => format!("{}: {}", question.text, description),
+        None if path.contains("price") => format!("Your price: {description}"),
+        None => sentence(description),
+    }
+}
+
+/// GET /tenders/{id}/bid/receipt
+pub async fn receipt(State(state): State<PortalState>, jar: CookieJar, Path(id): Path<String>) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    let person = match charity_member(&session) {
+        Ok(person) => person,
+        Err(elsewhere) => return elsewhere.into_response(),
+    };
+    let found = async {
+        let tender = state.as_person(person, GetTenderRequest { tender_id: id.clone() })?;
+        let tender = state.tendering().get_tender(tender).await?.into_inner().tender.ok_or(PageError::NotFound)?;
+        let mine = state.as_person(person, GetMyBidRequest { tender_id: id.clone(), ..Default::default() })?;
+        let bid = state.tendering().get_my_bid(mine).await?.into_inner().bid.ok_or(PageError::NotFound)?;
+        Ok::<_, PageError>((tender, bid))
+    };
+    let (tender, bid) = match found.await {
+        Ok(found) => found,
+        Err(error) => return error.into_response(),
+    };
+    let receipt = bid.receipt.unwrap_or_default();
+    let received = receipt
+        .receive_time
+        .as_ref()
+        .and_then(platform::time::from_timestamp)
+        .map_or_else(String::new, platform::time::london_time_and_date);
+    let values = context! {
+        tender => tender_values(&tender),
+        sent => bid.status == BidStatus::Submitted as i32,
+        receipt => context! {
+            bid_id => receipt.bid_id,
+            version => receipt.version,
+            sha256 => receipt.sha256_hex,
+            received,
+        },
+        price => pounds(bid.content.as_ref().and_then(|content| content.total_price.as_ref())),
+    };
+    page(&state, &session, jar, "bid_receipt.html", "Bid sent", &FormErrors::default(), values)
+}
