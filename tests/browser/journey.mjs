@@ -10,6 +10,8 @@
 // screenshotted into target/portal-screenshots for CI to keep.
 //
 // Usage: node journey.mjs [path to the marketplace binary]
+// With PORTAL_TIMINGS=<n>, it then fetches each of the charity's pages n times as the signed-in
+// volunteer and prints how long each took to serve (p50, p99): the figures in BENCHMARKS.md.
 
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
@@ -251,6 +253,7 @@ async function journey(browser, url, withScript) {
   await page.getByRole("button", { name: "Search" }).click();
   await page.getByRole("link", { name: lambethTender }).click();
   await page.getByRole("heading", { name: lambethTender }).waitFor();
+  const lambethPath = new URL(page.url()).pathname;
   const liability = page.locator(".govuk-summary-list__row", { hasText: "Public liability insurance certificate" });
   assert.equal((await liability.locator(".govuk-tag").textContent()).trim(), "In your locker, not yet verified");
   assert.doesNotMatch(await liability.textContent(), /<p/, "the explanation is text under the tag, not markup shown");
@@ -299,6 +302,14 @@ async function journey(browser, url, withScript) {
   assert.match(hash, /^[0-9a-f]{64}$/, "the receipt's SHA-256");
   assert.doesNotMatch(await page.locator(".govuk-panel").textContent(), /<strong>/, "the receipt number is bold, not markup shown");
   await check(page, `${mode}-23-receipt`);
+  // Changed before the deadline, the sent answers are where the change starts; then withdrawn.
+  await page.getByRole("link", { name: "Change your bid" }).click();
+  const kept = page.locator(".govuk-task-list__item", { hasText: "Your price" }).locator(".govuk-task-list__status");
+  assert.equal((await kept.textContent()).trim(), "£22,500", "the sent bid's price is kept");
+  await page.goBack();
+  await page.getByRole("button", { name: "Withdraw your bid" }).click();
+  await page.getByRole("heading", { name: "Bid withdrawn" }).waitFor();
+  await check(page, `${mode}-23b-withdrawn`);
 
   // Woking's tender still takes questions: refused empty, then sent and waiting for its answer.
   await page.goto(`${url}tenders`);
@@ -326,7 +337,30 @@ async function journey(browser, url, withScript) {
   assert.equal(await page.locator("h1").textContent(), "Page not found");
   await check(page, `${mode}-16-not-found`);
   assert.deepEqual(problems, [], "no console errors");
+  if (withScript && process.env.PORTAL_TIMINGS) {
+    await timings(context, url, lambethPath, Number(process.env.PORTAL_TIMINGS));
+  }
   await context.close();
+}
+
+/** Fetches each of the charity's pages `repeats` times and prints p50 and p99 of the time to serve. */
+async function timings(context, url, tenderPath, repeats) {
+  const pages = ["dashboard", "services/new", "locker", "locker/upload", "tenders", tenderPath.slice(1), `${tenderPath.slice(1)}/bid`, `${tenderPath.slice(1)}/bid/answers/1`, `${tenderPath.slice(1)}/bid/price`, `${tenderPath.slice(1)}/bid/receipt`];
+  console.log(`| page | p50 ms | p99 ms | of ${repeats} |`);
+  console.log("|---|---|---|---|");
+  for (const path of pages) {
+    const took = [];
+    for (let index = 0; index < repeats; index++) {
+      const started = performance.now();
+      const response = await context.request.get(`${url}${path}`);
+      await response.body();
+      took.push(performance.now() - started);
+      assert.equal(response.status(), 200, `${path} is served`);
+    }
+    took.sort((a, b) => a - b);
+    const at = (share) => took[Math.min(took.length - 1, Math.ceil(share * took.length) - 1)].toFixed(1);
+    console.log(`| /${path.replace(/[0-9a-f-]{36}/, "{tender}")} | ${at(0.5)} | ${at(0.99)} | |`);
+  }
 }
 
 const { url, grpc, child, data } = await startMarketplace();

@@ -1,7 +1,9 @@
 //! Bidding: a task list of the tender's questions and the price, a page per question (its word
 //! limit counted live with JavaScript and checked here either way), each saved to the provider's
 //! sealed draft (SaveBidDraft) as it goes, then "check your answers" with the declaration, the bid
-//! sent (SubmitBid, which deletes the draft), and the receipt with its SHA-256 and time.
+//! sent (SubmitBid, which deletes the draft), and the receipt with its SHA-256 and time. Before the
+//! deadline a sent bid may be changed (its answers are the new draft's start) and sent again, or
+//! withdrawn.
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -11,8 +13,8 @@ use axum_extra::extract::cookie::CookieJar;
 use minijinja::context;
 use proto::commissioning::common::v1::Money;
 use proto::commissioning::tendering::v1::{
-    Answer, BidContent, BidQuestion, BidStatus, GetBidDraftRequest, GetMyBidRequest, GetTenderRequest,
-    SaveBidDraftRequest, SubmitBidRequest, Tender,
+    Answer, Bid, BidContent, BidQuestion, BidStatus, GetBidDraftRequest, GetMyBidRequest, GetTenderRequest,
+    SaveBidDraftRequest, SubmitBidRequest, Tender, WithdrawBidRequest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -43,10 +45,25 @@ async fn bidding(state: &PortalState, session: &Session, tender_id: &str) -> Res
     let request = GetBidDraftRequest { tender_id: tender.id.clone(), provider_id: person.organisation_id.clone() };
     let draft = match state.tendering().get_bid_draft(state.as_person(&person, request)?).await {
         Ok(found) => found.into_inner().draft.and_then(|draft| draft.content).unwrap_or_default(),
-        Err(status) if status.code() == tonic::Code::NotFound => BidContent::default(),
+        // No draft: the bid already sent, if any, is where a change starts.
+        Err(status) if status.code() == tonic::Code::NotFound => sent_bid(state, &person, &tender.id)
+            .await?
+            .filter(|bid| bid.status == BidStatus::Submitted as i32)
+            .and_then(|bid| bid.content)
+            .unwrap_or_default(),
         Err(status) => return Err(status.into()),
     };
     Ok(Bidding { person, tender, draft })
+}
+
+/// The provider's own bid on the tender, if it has sent one.
+async fn sent_bid(state: &PortalState, person: &Person, tender_id: &str) -> Result<Option<Bid>, PageError> {
+    let request = GetMyBidRequest { tender_id: tender_id.to_owned(), ..Default::default() };
+    match state.tendering().get_my_bid(state.as_person(person, request)?).await {
+        Ok(found) => Ok(found.into_inner().bid.filter(|bid| !bid.viewed_as_partner)),
+        Err(status) if status.code() == tonic::Code::NotFound => Ok(None),
+        Err(status) => Err(status.into()),
+    }
 }
 
 /// Saves the draft, as the provider's members wrote it so far.
@@ -418,8 +435,7 @@ pub async fn receipt(State(state): State<PortalState>, jar: CookieJar, Path(id):
     let found = async {
         let tender = state.as_person(person, GetTenderRequest { tender_id: id.clone() })?;
         let tender = state.tendering().get_tender(tender).await?.into_inner().tender.ok_or(PageError::NotFound)?;
-        let mine = state.as_person(person, GetMyBidRequest { tender_id: id.clone(), ..Default::default() })?;
-        let bid = state.tendering().get_my_bid(mine).await?.into_inner().bid.ok_or(PageError::NotFound)?;
+        let bid = sent_bid(&state, person, &id).await?.ok_or(PageError::NotFound)?;
         Ok::<_, PageError>((tender, bid))
     };
     let (tender, bid) = match found.await {
@@ -443,5 +459,44 @@ pub async fn receipt(State(state): State<PortalState>, jar: CookieJar, Path(id):
         },
         price => pounds(bid.content.as_ref().and_then(|content| content.total_price.as_ref())),
     };
-    page(&state, &session, jar, "bid_receipt.html", "Bid sent", &FormErrors::default(), values)
+    let title = if bid.status == BidStatus::Submitted as i32 { "Bid sent" } else { "Bid withdrawn" };
+    page(&state, &session, jar, "bid_receipt.html", title, &FormErrors::default(), values)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WithdrawForm {
+    csrf_token: String,
+}
+
+/// POST /tenders/{id}/bid/withdraw: the bid's contents are deleted; it may be sent again before
+/// the deadline.
+pub async fn withdraw(
+    State(state): State<PortalState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Path(id): Path<String>,
+    Form(form): Form<WithdrawForm>,
+) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
+        return PageError::Forbidden.into_response();
+    }
+    let person = match charity_member(&session) {
+        Ok(person) => person.clone(),
+        Err(elsewhere) => return elsewhere.into_response(),
+    };
+    let withdrawn = async {
+        let bid = sent_bid(&state, &person, &id).await?.ok_or(PageError::NotFound)?;
+        let request = state.as_person(&person, WithdrawBidRequest { bid_id: bid.id })?;
+        state.tendering().withdraw_bid(request).await?;
+        Ok::<_, PageError>(())
+    };
+    match withdrawn.await {
+        Ok(()) => (jar, Redirect::to(&format!("/tenders/{id}/bid/receipt"))).into_response(),
+        Err(error) => error.into_response(),
+    }
 }

@@ -45,6 +45,7 @@ pub fn router(state: PortalState) -> Router {
         .route("/tenders/{id}/bid/price", get(bid::price_form).post(bid::save_price))
         .route("/tenders/{id}/bid/check", get(bid::check).post(bid::send))
         .route("/tenders/{id}/bid/receipt", get(bid::receipt))
+        .route("/tenders/{id}/bid/withdraw", post(bid::withdraw))
         .route("/locker", get(locker::locker))
         .route("/locker/upload", get(locker::upload_page).post(locker::upload).layer(upload_limit))
         .route("/locker/{id}/renew", get(locker::renew_page).post(locker::renew).layer(upload_limit))

@@ -81,6 +81,7 @@ async fn pages_carry_the_policy_and_forms_need_the_sessions_token() {
         "tenders/some-tender/bid/answers/1",
         "tenders/some-tender/bid/price",
         "tenders/some-tender/bid/check",
+        "tenders/some-tender/bid/withdraw",
     ];
     for path in forms {
         let sent = http
