@@ -144,9 +144,25 @@ pub fn is_database_unreachable(error: &sea_orm::DbErr) -> bool {
     }
 }
 
+/// The most characters of one field's problem sent back, and of a whole status message: both
+/// travel in HTTP/2 headers, which clients cap (16 KiB is common), and a problem may quote what the
+/// client sent. Past the cap, an ellipsis.
+const MAX_DESCRIPTION_CHARS: usize = 300;
+const MAX_MESSAGE_CHARS: usize = 1_000;
+/// The most characters of field problems a status carries in its details; the rest are counted.
+const MAX_VIOLATIONS_CHARS: usize = 4_000;
+
+/// `text`, cut to `max` characters with an ellipsis when longer.
+fn bounded(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
-        match error {
+        match error.bounded() {
             Error::InvalidArgument(violations) => {
                 let mut details = ErrorDetails::new();
                 for violation in &violations {
@@ -154,6 +170,7 @@ impl From<Error> for Status {
                 }
                 details.set_error_info("INVALID_ARGUMENT", ERROR_DOMAIN, HashMap::new());
                 let message = format!("invalid request: {}; correct these fields and retry", describe(&violations));
+                let message = bounded(&message, MAX_MESSAGE_CHARS);
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
             Error::NotFound { kind, id } => with_reason(Code::NotFound, "NOT_FOUND", format!("{kind} {id} not found")),
@@ -174,7 +191,7 @@ impl From<Error> for Status {
                 }
                 details.set_error_info(reason, ERROR_DOMAIN, HashMap::new());
                 let listed: Vec<_> = violations.iter().map(|violation| violation.description.as_str()).collect();
-                let message = format!("{message}: {}", listed.join("; "));
+                let message = bounded(&format!("{message}: {}", listed.join("; ")), MAX_MESSAGE_CHARS);
                 Status::with_error_details(Code::FailedPrecondition, message, details)
             }
             Error::Aborted(message) => with_reason(Code::Aborted, "ABORTED", message),
@@ -197,6 +214,45 @@ impl From<Error> for Status {
     }
 }
 
+impl Error {
+    /// The error with its texts cut to what a status may carry.
+    fn bounded(self) -> Self {
+        let message = |message: String| bounded(&message, MAX_MESSAGE_CHARS);
+        let violations = |found: Vec<FieldViolation>| -> Vec<FieldViolation> {
+            let total = found.len();
+            let mut kept = Vec::new();
+            let mut used = 0;
+            for violation in found {
+                let description = bounded(&violation.description, MAX_DESCRIPTION_CHARS);
+                used += violation.field.len() + description.len();
+                if used > MAX_VIOLATIONS_CHARS {
+                    break;
+                }
+                kept.push(FieldViolation { field: bounded(&violation.field, MAX_DESCRIPTION_CHARS), description });
+            }
+            if kept.len() < total {
+                let more = total - kept.len();
+                kept.push(FieldViolation::new("", format!("and {more} more problems: correct these first")));
+            }
+            kept
+        };
+        match self {
+            Error::InvalidArgument(found) => Error::InvalidArgument(violations(found)),
+            Error::NotFound { kind, id } => Error::NotFound { kind, id: bounded(&id, MAX_DESCRIPTION_CHARS) },
+            Error::AlreadyExists(text) => Error::AlreadyExists(message(text)),
+            Error::FailedPrecondition { message: text, reason } => {
+                Error::FailedPrecondition { message: message(text), reason }
+            }
+            Error::Aborted(text) => Error::Aborted(message(text)),
+            Error::PermissionDenied(text) => Error::PermissionDenied(message(text)),
+            Error::Unauthenticated(text) => Error::Unauthenticated(message(text)),
+            Error::ResourceExhausted(text) => Error::ResourceExhausted(message(text)),
+            Error::Unavailable(text) => Error::Unavailable(message(text)),
+            other => other,
+        }
+    }
+}
+
 fn with_reason(code: Code, reason: &str, message: String) -> Status {
     Status::with_error_details(code, message, ErrorDetails::with_error_info(reason, ERROR_DOMAIN, HashMap::new()))
 }
@@ -204,6 +260,22 @@ fn with_reason(code: Code, reason: &str, message: String) -> Status {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_quoting_what_was_sent_stays_small_enough_for_headers() {
+        let quoted = format!("\"{}\" is not a postcode district", "x".repeat(4_000));
+        let many: Vec<_> =
+            (0..100).map(|index| FieldViolation::new(format!("areas[{index}]"), quoted.clone())).collect();
+        let status: Status = Error::InvalidArgument(many).into();
+        assert!(status.message().chars().count() <= MAX_MESSAGE_CHARS + 1, "{}", status.message().len());
+        let bad_request = status.get_details_bad_request().expect("BadRequest details");
+        let kept = &bad_request.field_violations;
+        assert!(kept.len() < 100, "not every one of 100 long problems fits");
+        assert!(kept[0].description.starts_with("\"xxx") && kept[0].description.ends_with('…'));
+        let last = kept.last().expect("a last one");
+        assert_eq!(last.description, format!("and {} more problems: correct these first", 101 - kept.len()));
+        assert!(status.details().len() < 6 * 1024, "{} bytes of details", status.details().len());
+    }
 
     #[test]
     fn invalid_argument_carries_each_field_violation() {

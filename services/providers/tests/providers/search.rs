@@ -154,6 +154,18 @@ async fn each_filter_narrows_the_results(app: App) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 
+    // A refusal that quotes a long value stays small enough for HTTP/2 headers, so the client reads
+    // INVALID_ARGUMENT rather than its own "h2 protocol error" (the fault suite found this).
+    let long = SearchProvidersRequest { postcode_district: "x".repeat(4_000), ..Default::default() };
+    let refused = client.search_providers(from(long, "olu", "lambeth", &[Role::Officer])).await;
+    let refused = refused.expect_err("not a district");
+    assert_eq!(refused.code(), tonic::Code::InvalidArgument, "{refused:?}");
+    assert!(
+        refused.message().contains("postcode_district") && refused.message().len() < 4_000,
+        "{}",
+        refused.message()
+    );
+
     // A page of two, then the last page.
     let first = SearchProvidersRequest { page_size: 2, ..Default::default() };
     let response = client
