@@ -233,6 +233,25 @@ async function journey(browser, url, withScript) {
   const documentsStatus = page.locator(".govuk-task-list__item", { hasText: "Documents in your locker" }).locator(".govuk-task-list__status");
   assert.equal((await documentsStatus.textContent()).trim(), "1 document uploaded");
 
+  // The task list ends in checking the profile as councils see it, and changing what is wrong.
+  await page.getByRole("link", { name: "Check your profile" }).click();
+  await page.getByRole("heading", { name: "Check your profile" }).waitFor();
+  await check(page, `${mode}-15b-profile`);
+  await page.getByRole("link", { name: "Change your organisation's details" }).first().click();
+  await page.getByRole("heading", { name: "About your organisation" }).waitFor();
+  assert.equal(await page.getByLabel("Town or city").inputValue(), "London", "the form holds the profile");
+  await page.getByLabel("Contact email address").fill("not an email");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  const changeProblems = await errorSummary(page);
+  assert.ok(changeProblems.some((message) => /email/i.test(message)), changeProblems.join(" | "));
+  await check(page, `${mode}-15c-profile-change-errors`);
+  await page.getByLabel("Contact email address").fill("team@brixtonneighbours.org.uk");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Your organisation's details are saved.").waitFor();
+  const contact = page.locator(".govuk-summary-list__row", { hasText: "Contact email" }).locator("dd").first();
+  assert.equal((await contact.textContent()).trim(), "team@brixtonneighbours.org.uk");
+  await page.goto(`${url}dashboard`);
+
   // Open tenders: all of them, then one council's; each with what it asks for beside the locker.
   await page.getByRole("link", { name: "Find a tender" }).click();
   await page.getByRole("heading", { name: "Find a tender" }).waitFor();

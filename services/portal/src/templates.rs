@@ -23,6 +23,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("dashboard.html", include_str!("../templates/pages/dashboard.html")),
         ("organisation_new.html", include_str!("../templates/pages/organisation_new.html")),
         ("service_new.html", include_str!("../templates/pages/service_new.html")),
+        ("profile.html", include_str!("../templates/pages/profile.html")),
         ("locker.html", include_str!("../templates/pages/locker.html")),
         ("tenders.html", include_str!("../templates/pages/tenders.html")),
         ("tender.html", include_str!("../templates/pages/tender.html")),

@@ -60,10 +60,24 @@ pub async fn dashboard(
     } else {
         context! { text => format!("{} uploaded", plural(documents.len(), "document")) }
     };
+    // The last task opens once there is something to check: a service and a document.
+    let check = if services.is_empty() || documents.is_empty() {
+        context! {
+            title => context! { text => "Check your profile" },
+            status => context! { text => "Cannot start yet", classes => "govuk-task-list__status--cannot-start-yet" },
+        }
+    } else {
+        context! {
+            title => context! { text => "Check your profile" },
+            href => "/organisation/check",
+            status => context! { text => "Ready to check" },
+        }
+    };
     let tasks = vec![
         context! { title => context! { text => "Organisation details" }, status => context! { text => "Completed" } },
         context! { title => context! { text => "Services you offer" }, href => "/services/new", status => services_status },
         context! { title => context! { text => "Documents in your locker" }, href => "/locker", status => documents_status },
+        check,
     ];
     let values = context! {
         registered => true,
@@ -83,7 +97,7 @@ fn plural(count: usize, what: &str) -> String {
 }
 
 /// A service as its summary card shows it: its name, then what, where, how, when and for whom.
-fn service_card(state: &PortalState, service: &Service) -> minijinja::Value {
+pub(super) fn service_card(state: &PortalState, service: &Service) -> minijinja::Value {
     let category = super::services::CATEGORIES
         .iter()
         .find(|(category, _)| *category as i32 == service.category)
@@ -139,7 +153,7 @@ fn title_case(word: &str) -> String {
     characters.next().map_or_else(String::new, |first| first.to_uppercase().chain(characters).collect())
 }
 
-fn profile_rows(provider: &Provider) -> Vec<minijinja::Value> {
+pub(super) fn profile_rows(provider: &Provider) -> Vec<minijinja::Value> {
     let address = provider.registered_address.clone().unwrap_or_default();
     let address = [address.line1, address.line2, address.town, address.postcode]
         .into_iter()

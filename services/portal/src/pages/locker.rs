@@ -50,7 +50,7 @@ pub fn kind_name(kind: i32) -> &'static str {
 }
 
 /// A document's state as its tag shows it: the words and the tag's colour.
-fn state_tag(status: i32) -> (&'static str, &'static str) {
+pub(super) fn state_tag(status: i32) -> (&'static str, &'static str) {
     match DocumentStatus::try_from(status).unwrap_or(DocumentStatus::Unspecified) {
         DocumentStatus::Submitted => ("Submitted", "govuk-tag--blue"),
         DocumentStatus::PendingScan => ("Being checked", "govuk-tag--grey"),

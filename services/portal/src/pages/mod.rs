@@ -6,6 +6,7 @@ mod bid;
 mod dashboard;
 mod locker;
 mod organisation;
+mod profile;
 mod services;
 mod sign_in;
 mod start;
@@ -36,6 +37,11 @@ pub fn router(state: PortalState) -> Router {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/organisation/new", get(organisation::new_organisation_page).post(organisation::register_organisation))
+        .route(
+            "/organisation/edit",
+            get(organisation::change_organisation_page).post(organisation::change_organisation),
+        )
+        .route("/organisation/check", get(profile::check_profile))
         .route("/services/new", get(services::new_service_page).post(services::add_service))
         .route("/tenders", get(tenders::tenders))
         .route("/tenders/{id}", get(tenders::tender))

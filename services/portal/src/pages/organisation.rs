@@ -1,5 +1,6 @@
-//! Registering a charity: one form with its details, sent to CreateProvider; the services' field
-//! violations are shown on their fields in plain English, and the form keeps what was typed.
+//! A charity's organisation: one form with its details, sent to CreateProvider to register and to
+//! UpdateProvider to change them (from "check your profile"); the service's field violations are
+//! shown on their fields in plain English, and the form keeps what was typed.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -8,12 +9,15 @@ use axum_extra::extract::Form;
 use axum_extra::extract::cookie::CookieJar;
 use minijinja::context;
 use proto::commissioning::common::v1::{OrgIdScheme, OrgIdentifier, PostalAddress};
-use proto::commissioning::providers::v1::{CreateProviderRequest, LegalForm, Provider};
+use proto::commissioning::providers::v1::{
+    CreateProviderRequest, GetProviderRequest, LegalForm, Provider, UpdateProviderRequest,
+};
 use serde::{Deserialize, Serialize};
 
+use super::services::charity_member;
 use super::{FormErrors, PageError, page, sentence};
 use crate::calls::field_violations;
-use crate::sessions::{self, Session};
+use crate::sessions::{self, Person, Session};
 use crate::visitor::visit;
 use crate::{PortalState, people, security};
 
@@ -64,6 +68,9 @@ pub struct OrganisationForm {
     contact_phone: String,
     paid_staff_count: String,
     volunteer_count: String,
+    /// The profile's etag when it was read for changing, so that a change made meanwhile by
+    /// another member is not overwritten unseen.
+    etag: String,
 }
 
 /// Each service field the form fills, the form field it came from, and what to say when it is
@@ -81,10 +88,18 @@ const FIELDS: [(&str, &str, &str); 10] = [
     ("provider.volunteer_count", "volunteer_count", "Enter the number of volunteers"),
 ];
 
+/// Whether the form registers a new organisation or changes the charity's own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Register,
+    Change,
+}
+
 fn form_page(
     state: &PortalState,
     session: &Session,
     jar: CookieJar,
+    purpose: Purpose,
     form: &OrganisationForm,
     errors: &FormErrors,
 ) -> Response {
@@ -92,8 +107,18 @@ fn form_page(
         .iter()
         .map(|legal_form| context! { value => legal_form.as_str_name(), text => legal_form_name(*legal_form) })
         .collect();
-    let values = context! { form => minijinja::Value::from(minijinja::value::Serde(form)), legal_forms };
-    page(state, session, jar, "organisation_new.html", "Register your organisation", errors, values)
+    let (action, title, button) = match purpose {
+        Purpose::Register => ("/organisation/new", "Register your organisation", "Register organisation"),
+        Purpose::Change => ("/organisation/edit", "Change your organisation's details", "Save changes"),
+    };
+    let values = context! {
+        form => minijinja::Value::from(minijinja::value::Serde(form)),
+        legal_forms,
+        action,
+        button,
+        changing => purpose == Purpose::Change,
+    };
+    page(state, session, jar, "organisation_new.html", title, errors, values)
 }
 
 /// GET /organisation/new
@@ -107,7 +132,7 @@ pub async fn new_organisation_page(State(state): State<PortalState>, jar: Cookie
         Some(person) if person.organisation_id != "platform" => Redirect::to("/dashboard").into_response(),
         Some(_) => {
             let form = OrganisationForm { request_id: uuid::Uuid::new_v4().to_string(), ..Default::default() };
-            form_page(&state, &session, jar, &form, &FormErrors::default())
+            form_page(&state, &session, jar, Purpose::Register, &form, &FormErrors::default())
         }
     }
 }
@@ -134,22 +159,56 @@ pub async fn register_organisation(
         form.request_id = uuid::Uuid::new_v4().to_string();
     }
     let mut errors = FormErrors::default();
-    let paid_staff = count(&mut errors, "paid_staff_count", &form.paid_staff_count, "paid staff");
-    let volunteers = count(&mut errors, "volunteer_count", &form.volunteer_count, "volunteers");
+    let (provider, identifiers) = provider_of(&form, &mut errors);
+    // The numbers are the portal's to read; the rest is the service's to check.
+    if !errors.is_empty() {
+        return form_page(&state, &session, jar, Purpose::Register, &form, &errors);
+    }
+    let request = CreateProviderRequest { request_id: form.request_id.clone(), provider: Some(provider) };
+    let request = match state.as_person(&person, request) {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    let created = match state.providers().create_provider(request).await {
+        Ok(created) => created.into_inner().provider.unwrap_or_default(),
+        Err(status) => match refusal(&status, &form, &identifiers) {
+            Some(errors) => return form_page(&state, &session, jar, Purpose::Register, &form, &errors),
+            None => return PageError::from(status).into_response(),
+        },
+    };
+    let db = state.0.db.conn();
+    let linked = async {
+        people::link(db, &person.user_id, &created.id, &created.legal_name).await?;
+        sessions::set_organisation(db, &session.token, &created.id, &created.legal_name).await
+    };
+    match linked.await {
+        Ok(()) => (jar, Redirect::to("/dashboard?registered=1")).into_response(),
+        Err(error) => PageError::storage(error).into_response(),
+    }
+}
+
+/// The form fields the identifiers came from, in the order the provider lists them.
+type Identifiers = Vec<(&'static str, OrgIdScheme, String)>;
+
+/// The provider the form describes and the identifiers it gives; what only the portal can read
+/// (the counts of people) is checked here, the rest by the service.
+fn provider_of(form: &OrganisationForm, errors: &mut FormErrors) -> (Provider, Identifiers) {
+    let paid_staff = count(errors, "paid_staff_count", &form.paid_staff_count, "paid staff");
+    let volunteers = count(errors, "volunteer_count", &form.volunteer_count, "volunteers");
     let legal_form = LegalForm::from_str_name(&form.legal_form).unwrap_or(LegalForm::Unspecified);
     let mut identifiers = Vec::new();
     if !form.charity_number.trim().is_empty() {
-        identifiers.push(("charity_number", OrgIdScheme::GbChc, form.charity_number.trim()));
+        identifiers.push(("charity_number", OrgIdScheme::GbChc, form.charity_number.trim().to_owned()));
     }
     if !form.company_number.trim().is_empty() {
-        identifiers.push(("company_number", OrgIdScheme::GbCoh, form.company_number.trim()));
+        identifiers.push(("company_number", OrgIdScheme::GbCoh, form.company_number.trim().to_owned()));
     }
     let provider = Provider {
         legal_name: form.legal_name.trim().to_owned(),
         legal_form: legal_form as i32,
         identifiers: identifiers
             .iter()
-            .map(|(_, scheme, value)| OrgIdentifier { scheme: *scheme as i32, value: (*value).to_owned() })
+            .map(|(_, scheme, value)| OrgIdentifier { scheme: *scheme as i32, value: value.clone() })
             .collect(),
         registered_address: Some(PostalAddress {
             line1: form.address_line1.trim().to_owned(),
@@ -164,19 +223,16 @@ pub async fn register_organisation(
         volunteer_count: volunteers.unwrap_or(0),
         ..Default::default()
     };
-    // The numbers are the portal's to read; the rest is the service's to check.
-    if !errors.is_empty() {
-        return form_page(&state, &session, jar, &form, &errors);
-    }
-    let request = CreateProviderRequest { request_id: form.request_id.clone(), provider: Some(provider) };
-    let request = match state.as_person(&person, request) {
-        Ok(request) => request,
-        Err(error) => return error.into_response(),
-    };
-    let created = match state.providers().create_provider(request).await {
-        Ok(created) => created.into_inner().provider.unwrap_or_default(),
-        Err(status) if status.code() == tonic::Code::InvalidArgument => {
-            for (path, description) in field_violations(&status) {
+    (provider, identifiers)
+}
+
+/// The form's problems from a refusal the form can show (a field's problem, a number another
+/// organisation holds, a change made meanwhile); `None` for any other.
+fn refusal(status: &tonic::Status, form: &OrganisationForm, identifiers: &Identifiers) -> Option<FormErrors> {
+    let mut errors = FormErrors::default();
+    match status.code() {
+        tonic::Code::InvalidArgument => {
+            for (path, description) in field_violations(status) {
                 let identifier = identifiers
                     .iter()
                     .enumerate()
@@ -184,7 +240,7 @@ pub async fn register_organisation(
                 if let Some((_, (field, _, _))) = identifier {
                     errors.add(field, sentence(&description));
                 } else if let Some((_, field, missing)) = FIELDS.iter().find(|(known, _, _)| *known == path) {
-                    let typed = form_value(&form, field);
+                    let typed = form_value(form, field);
                     errors.add(
                         field,
                         if typed.trim().is_empty() { (*missing).to_owned() } else { sentence(&description) },
@@ -193,9 +249,8 @@ pub async fn register_organisation(
                     errors.add("legal_name", sentence(&description));
                 }
             }
-            return form_page(&state, &session, jar, &form, &errors);
         }
-        Err(status) if status.code() == tonic::Code::AlreadyExists => {
+        tonic::Code::AlreadyExists => {
             // The service names the identifier another provider holds.
             let held = identifiers
                 .iter()
@@ -207,18 +262,111 @@ pub async fn register_organisation(
                 "An organisation with this number is already registered on the marketplace. If it is yours, ask the \
                  person who registered it to add you",
             );
-            return form_page(&state, &session, jar, &form, &errors);
         }
-        Err(status) => return PageError::from(status).into_response(),
+        tonic::Code::Aborted => errors.add(
+            "legal_name",
+            "Someone else in your organisation changed these details while you were: check them and save again",
+        ),
+        _ => return None,
+    }
+    Some(errors)
+}
+
+/// The charity's own profile, as its member reads it.
+async fn own_profile(state: &PortalState, person: &Person) -> Result<Provider, PageError> {
+    let request = state.as_person(person, GetProviderRequest { provider_id: person.organisation_id.clone() })?;
+    state.providers().get_provider(request).await?.into_inner().provider.ok_or(PageError::NotFound)
+}
+
+/// The form filled from the profile as stored.
+fn form_of(provider: &Provider) -> OrganisationForm {
+    let address = provider.registered_address.clone().unwrap_or_default();
+    let identifier = |scheme: OrgIdScheme| {
+        provider.identifiers.iter().find(|known| known.scheme == scheme as i32).map(|known| known.value.clone())
     };
-    let db = state.0.db.conn();
-    let linked = async {
-        people::link(db, &person.user_id, &created.id, &created.legal_name).await?;
-        sessions::set_organisation(db, &session.token, &created.id, &created.legal_name).await
+    OrganisationForm {
+        legal_name: provider.legal_name.clone(),
+        legal_form: LegalForm::try_from(provider.legal_form).unwrap_or(LegalForm::Unspecified).as_str_name().to_owned(),
+        charity_number: identifier(OrgIdScheme::GbChc).unwrap_or_default(),
+        company_number: identifier(OrgIdScheme::GbCoh).unwrap_or_default(),
+        address_line1: address.line1,
+        address_line2: address.line2,
+        town: address.town,
+        postcode: address.postcode,
+        contact_email: provider.contact_email.clone(),
+        contact_phone: provider.contact_phone.clone(),
+        paid_staff_count: provider.paid_staff_count.to_string(),
+        volunteer_count: provider.volunteer_count.to_string(),
+        etag: provider.etag.clone(),
+        ..Default::default()
+    }
+}
+
+/// GET /organisation/edit
+pub async fn change_organisation_page(State(state): State<PortalState>, jar: CookieJar) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
     };
-    match linked.await {
-        Ok(()) => (jar, Redirect::to("/dashboard?registered=1")).into_response(),
-        Err(error) => PageError::storage(error).into_response(),
+    let person = match charity_member(&session) {
+        Ok(person) => person,
+        Err(elsewhere) => return elsewhere.into_response(),
+    };
+    match own_profile(&state, person).await {
+        Ok(provider) => form_page(&state, &session, jar, Purpose::Change, &form_of(&provider), &FormErrors::default()),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// The fields the form changes.
+const CHANGED: [&str; 8] = [
+    "legal_name",
+    "legal_form",
+    "identifiers",
+    "registered_address",
+    "contact_email",
+    "contact_phone",
+    "paid_staff_count",
+    "volunteer_count",
+];
+
+/// POST /organisation/edit
+pub async fn change_organisation(
+    State(state): State<PortalState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<OrganisationForm>,
+) -> Response {
+    let (session, jar) = match visit(&state, jar).await {
+        Ok(visited) => visited,
+        Err(error) => return error.into_response(),
+    };
+    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
+        return PageError::Forbidden.into_response();
+    }
+    let person = match charity_member(&session) {
+        Ok(person) => person.clone(),
+        Err(elsewhere) => return elsewhere.into_response(),
+    };
+    let mut errors = FormErrors::default();
+    let (mut provider, identifiers) = provider_of(&form, &mut errors);
+    if !errors.is_empty() {
+        return form_page(&state, &session, jar, Purpose::Change, &form, &errors);
+    }
+    provider.id.clone_from(&person.organisation_id);
+    provider.etag.clone_from(&form.etag);
+    let mask = prost_types::FieldMask { paths: CHANGED.iter().map(|path| (*path).to_owned()).collect() };
+    let request = UpdateProviderRequest { provider: Some(provider), update_mask: Some(mask) };
+    let request = match state.as_person(&person, request) {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    match state.providers().update_provider(request).await {
+        Ok(_) => (jar, Redirect::to("/organisation/check?changed=1")).into_response(),
+        Err(status) => match refusal(&status, &form, &identifiers) {
+            Some(errors) => form_page(&state, &session, jar, Purpose::Change, &form, &errors),
+            None => PageError::from(status).into_response(),
+        },
     }
 }
 

@@ -76,6 +76,7 @@ async fn pages_carry_the_policy_and_forms_need_the_sessions_token() {
     // before anything is read from the services.
     let forms = [
         "organisation/new",
+        "organisation/edit",
         "services/new",
         "tenders/some-tender/questions",
         "tenders/some-tender/bid/answers/1",
