@@ -14,7 +14,7 @@ use proto::commissioning::events::v1::UnsuccessfulReason;
 use proto::commissioning::tendering::v1::{BidStatus, ContractStatus, OpeningEntry, OpeningRecord, TenderStatus};
 
 use crate::events;
-use crate::store::{bids, contracts, openings, partners, tenders};
+use crate::store::{bid_drafts, bids, contracts, openings, partners, tenders};
 
 /// The identity the scheduler's moves are audited under.
 const SCHEDULER: &str = "service:tendering";
@@ -113,6 +113,8 @@ async fn close(txn: &sea_orm::DatabaseTransaction, id: &str) -> Result<bool, Err
         entries,
     };
     bids::move_all(txn, id, BidStatus::Submitted, BidStatus::Opened, false, now).await?;
+    // Drafts never sent can never be: they go at the deadline, unread.
+    bid_drafts::delete_all_of(txn, id).await?;
     let no_bids = opening.entries.is_empty();
     stored.tender.status =
         if no_bids { TenderStatus::Unsuccessful as i32 } else { TenderStatus::ActiveEvaluation as i32 };

@@ -18,7 +18,7 @@ use crate::domain::{
     normalise_areas, publication_duties, publish_problems, templates,
 };
 use crate::events;
-use crate::store::{bids, tenders};
+use crate::store::{bid_drafts, bids, tenders};
 
 /// Longest reason for an amendment or a cancellation.
 const REASON_MAX: usize = 1_000;
@@ -252,7 +252,8 @@ impl TenderingApi {
                         ));
                     }
                     let now = Utc::now();
-                    // Bids are destroyed unread: their contents and the tender's key go.
+                    // Bids are destroyed unread: their contents, their drafts and the tender's key go.
+                    bid_drafts::delete_all_of(txn, &stored.tender.id).await?;
                     let destroyed =
                         bids::move_all(txn, &stored.tender.id, BidStatus::Submitted, BidStatus::Destroyed, true, now)
                             .await?

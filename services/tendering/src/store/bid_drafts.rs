@@ -54,3 +54,8 @@ pub async fn delete<C: ConnectionTrait>(txn: &C, tender_id: &str, provider_id: &
     Entity::delete_by_id((tender_id.to_owned(), provider_id.to_owned())).exec(txn).await?;
     Ok(())
 }
+
+/// Deletes every draft of a tender (it closed or was cancelled: they can never be sent).
+pub async fn delete_all_of<C: ConnectionTrait>(txn: &C, tender_id: &str) -> Result<u64, Error> {
+    Ok(Entity::delete_many().filter(Column::TenderId.eq(tender_id)).exec(txn).await?.rows_affected)
+}

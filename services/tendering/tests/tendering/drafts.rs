@@ -1,5 +1,6 @@
 //! A bid drafted over several sittings: saved and read back by the provider's own members only,
-//! sealed at rest like a bid, refused on a tender not open for bids, and gone once the bid is in.
+//! sealed at rest like a bid, refused on a tender not open for bids, gone once the bid is in, and
+//! gone unread at the deadline or when the tender is cancelled.
 
 use std::time::Duration;
 
@@ -73,6 +74,33 @@ async fn a_draft_is_its_providers_alone_and_goes_when_the_bid_is_in(app: App) {
     submit(&app, bid(&tender, "brixton-friends", 7_500, "final words")).await.expect("bid");
     let gone = draft(&app, &tender, "brixton-friends", &mine).await;
     assert_eq!(gone.expect_err("gone").code(), Code::NotFound);
+
+    // Another provider's draft, never sent, goes at the deadline: it can never be a bid.
+    let theirs = member_of("tulse-hill-club");
+    client(&app)
+        .await
+        .save_bid_draft(with_token(save(&tender, "tulse-hill-club", "half done"), &theirs))
+        .await
+        .expect("saved");
+    run_scheduler_after(&app, tender.bid_deadline.as_ref().expect("deadline")).await;
+    let gone = draft(&app, &tender, "tulse-hill-club", &theirs).await;
+    assert_eq!(gone.expect_err("gone at the deadline").code(), Code::NotFound);
+    let rows = db.conn().query_all_raw(sea_orm::Statement::from_string(db.backend(), sql)).await.expect("read");
+    assert!(rows.is_empty(), "no draft is left at the deadline");
+
+    // A cancelled tender's drafts go with its bids.
+    let cancelled = published(&app, befriending(Duration::from_secs(60), Duration::from_secs(120))).await;
+    client(&app)
+        .await
+        .save_bid_draft(with_token(save(&cancelled, "brixton-friends", "soon"), &mine))
+        .await
+        .expect("saved");
+    let cancel = CancelTenderRequest { tender_id: cancelled.id.clone(), reason: "the funding was withdrawn".into() };
+    client(&app).await.cancel_tender(with_token(cancel, &lambeth_officer())).await.expect("cancelled");
+    let gone = draft(&app, &cancelled, "brixton-friends", &mine).await;
+    assert_eq!(gone.expect_err("gone with the tender").code(), Code::NotFound);
+    let rows = db.conn().query_all_raw(sea_orm::Statement::from_string(db.backend(), sql)).await.expect("read");
+    assert!(rows.is_empty(), "no draft is left of a cancelled tender");
 
     // A draft tender takes no drafts: to a bidder it does not exist.
     let unpublished =
