@@ -3,9 +3,11 @@
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::Utc;
 
-use crate::PortalState;
+use axum::http::HeaderMap;
+
 use crate::pages::PageError;
 use crate::sessions::{self, Session};
+use crate::{PortalState, security};
 
 /// The session cookie: HTTP-only, Secure (browsers treat localhost as secure too), SameSite=Lax.
 pub fn session_cookie(token: &str) -> Cookie<'static> {
@@ -28,5 +30,20 @@ pub async fn visit(state: &PortalState, jar: CookieJar) -> Result<(Session, Cook
     }
     let session = sessions::start(db, None, now).await.map_err(PageError::storage)?;
     let jar = jar.add(session_cookie(&session.token));
+    Ok((session, jar))
+}
+
+/// The session of a form sent back, once the form is shown to be this session's own (its CSRF
+/// token, sent from this site); FORBIDDEN otherwise, before anything in it is read.
+pub async fn visit_form(
+    state: &PortalState,
+    jar: CookieJar,
+    headers: &HeaderMap,
+    csrf_token: &str,
+) -> Result<(Session, CookieJar), PageError> {
+    let (session, jar) = visit(state, jar).await?;
+    if !security::form_is_ours(headers, csrf_token, &session.csrf_token) {
+        return Err(PageError::Forbidden);
+    }
     Ok((session, jar))
 }

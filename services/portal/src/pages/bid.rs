@@ -21,10 +21,10 @@ use serde::{Deserialize, Serialize};
 use super::services::charity_member;
 use super::tenders::pounds;
 use super::{FormErrors, PageError, page, sentence};
+use crate::PortalState;
 use crate::calls::field_violations;
 use crate::sessions::{Person, Session};
-use crate::visitor::visit;
-use crate::{PortalState, security};
+use crate::visitor::{visit, visit_form};
 
 /// What a bid page needs: who is bidding, on what, and what it has written so far.
 struct Bidding {
@@ -186,13 +186,10 @@ pub async fn save_answer(
     Path((id, number)): Path<(String, usize)>,
     Form(form): Form<AnswerForm>,
 ) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
+    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
         Ok(visited) => visited,
         Err(error) => return error.into_response(),
     };
-    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
-        return PageError::Forbidden.into_response();
-    }
     let mut bidding = match bidding(&state, &session, &id).await {
         Ok(bidding) => bidding,
         Err(error) => return error.into_response(),
@@ -266,13 +263,10 @@ pub async fn save_price(
     Path(id): Path<String>,
     Form(form): Form<PriceForm>,
 ) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
+    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
         Ok(visited) => visited,
         Err(error) => return error.into_response(),
     };
-    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
-        return PageError::Forbidden.into_response();
-    }
     let mut bidding = match bidding(&state, &session, &id).await {
         Ok(bidding) => bidding,
         Err(error) => return error.into_response(),
@@ -363,13 +357,10 @@ pub async fn send(
     Path(id): Path<String>,
     Form(form): Form<SendForm>,
 ) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
+    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
         Ok(visited) => visited,
         Err(error) => return error.into_response(),
     };
-    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
-        return PageError::Forbidden.into_response();
-    }
     let bidding = match bidding(&state, &session, &id).await {
         Ok(bidding) => bidding,
         Err(error) => return error.into_response(),
@@ -478,13 +469,10 @@ pub async fn withdraw(
     Path(id): Path<String>,
     Form(form): Form<WithdrawForm>,
 ) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
+    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
         Ok(visited) => visited,
         Err(error) => return error.into_response(),
     };
-    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
-        return PageError::Forbidden.into_response();
-    }
     let person = match charity_member(&session) {
         Ok(person) => person.clone(),
         Err(elsewhere) => return elsewhere.into_response(),

@@ -18,7 +18,7 @@ use super::services::charity_member;
 use super::{FormErrors, PageError, page, sentence};
 use crate::calls::field_violations;
 use crate::sessions::{self, Person, Session};
-use crate::visitor::visit;
+use crate::visitor::{visit, visit_form};
 use crate::{PortalState, people, security};
 
 /// The legal forms offered, in the order a small charity is likeliest to be.
@@ -337,13 +337,10 @@ pub async fn change_organisation(
     jar: CookieJar,
     Form(form): Form<OrganisationForm>,
 ) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
+    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
         Ok(visited) => visited,
         Err(error) => return error.into_response(),
     };
-    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
-        return PageError::Forbidden.into_response();
-    }
     let person = match charity_member(&session) {
         Ok(person) => person.clone(),
         Err(elsewhere) => return elsewhere.into_response(),

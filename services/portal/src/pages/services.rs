@@ -16,10 +16,10 @@ use proto::commissioning::providers::v1::{
 use serde::{Deserialize, Serialize};
 
 use super::{FormErrors, PageError, page, sentence};
+use crate::PortalState;
 use crate::calls::field_violations;
 use crate::sessions::{Person, Session};
-use crate::visitor::visit;
-use crate::{PortalState, security};
+use crate::visitor::{visit, visit_form};
 
 /// The categories, as a charity names them.
 pub const CATEGORIES: [(ServiceCategory, &str); 10] = [
@@ -139,13 +139,10 @@ pub async fn add_service(
     jar: CookieJar,
     Form(mut form): Form<ServiceForm>,
 ) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
+    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
         Ok(visited) => visited,
         Err(error) => return error.into_response(),
     };
-    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
-        return PageError::Forbidden.into_response();
-    }
     let person = match charity_member(&session) {
         Ok(person) => person.clone(),
         Err(elsewhere) => return elsewhere.into_response(),

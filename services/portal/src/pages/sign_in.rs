@@ -14,8 +14,8 @@ use serde::Deserialize;
 
 use super::{FormErrors, PageError, page};
 use crate::sessions::{self, Person};
-use crate::visitor::{session_cookie, visit};
-use crate::{PortalState, people, security};
+use crate::visitor::{session_cookie, visit, visit_form};
+use crate::{PortalState, people};
 
 /// Who you may act as on the development sign-in page.
 const CHARITY_VOLUNTEER: &str = "charity-volunteer";
@@ -75,13 +75,10 @@ pub async fn sign_in(
     if !state.0.signer.is_development() {
         return PageError::NotFound.into_response();
     }
-    let (session, jar) = match visit(&state, jar).await {
+    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
         Ok(visited) => visited,
         Err(error) => return error.into_response(),
     };
-    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
-        return PageError::Forbidden.into_response();
-    }
     let mut errors = FormErrors::default();
     let name = form.name.trim();
     let email = form.email.trim().to_lowercase();
@@ -138,13 +135,10 @@ pub async fn sign_out(
     jar: CookieJar,
     Form(form): Form<SignOutForm>,
 ) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
+    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
         Ok(visited) => visited,
         Err(error) => return error.into_response(),
     };
-    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
-        return PageError::Forbidden.into_response();
-    }
     if let Err(error) = sessions::end(state.0.db.conn(), &session.token).await {
         return PageError::storage(error).into_response();
     }

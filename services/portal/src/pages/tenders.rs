@@ -22,10 +22,10 @@ use serde::{Deserialize, Serialize};
 use super::locker::kind_name;
 use super::services::{CATEGORIES, charity_member};
 use super::{FormErrors, PageError, page, sentence};
+use crate::PortalState;
 use crate::calls::field_violations;
 use crate::sessions::Session;
-use crate::visitor::visit;
-use crate::{PortalState, security};
+use crate::visitor::{visit, visit_form};
 
 /// The search's filters, as the form sends them (a GET form: the results have an address).
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -189,13 +189,10 @@ pub async fn ask_question(
     Path(id): Path<String>,
     Form(mut form): Form<QuestionForm>,
 ) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
+    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
         Ok(visited) => visited,
         Err(error) => return error.into_response(),
     };
-    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
-        return PageError::Forbidden.into_response();
-    }
     let person = match charity_member(&session) {
         Ok(person) => person.clone(),
         Err(elsewhere) => return elsewhere.into_response(),
