@@ -54,6 +54,7 @@ paged!(
     proto::commissioning::providers::v1::ListServicesRequest,
     proto::commissioning::providers::v1::SearchProvidersRequest,
     proto::commissioning::providers::v1::ExportOpenReferralRequest,
+    proto::commissioning::providers::v1::ListTenderMatchesRequest,
     proto::commissioning::compliance::v1::ListDocumentsRequest,
     proto::commissioning::tendering::v1::ListTendersRequest,
     proto::commissioning::tendering::v1::ListTemplatesRequest,

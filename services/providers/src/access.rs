@@ -29,6 +29,14 @@ impl Standing {
         ))
     }
 
+    /// See the tenders that fit the provider (its own business, not the buyers').
+    pub fn may_see_matches(&self) -> Result<(), Error> {
+        if self.platform_admin || self.member.is_some() {
+            return Ok(());
+        }
+        Err(Error::PermissionDenied("only this provider's members may see the tenders that fit it".into()))
+    }
+
     /// Add and remove members.
     pub fn may_manage_members(&self) -> Result<(), Error> {
         if self.platform_admin || self.member == Some(MemberRole::Admin) {

@@ -1,7 +1,7 @@
 //! The providers service: the profiles of the small charities and community groups that deliver
 //! services, the services they offer (what, where, capacity), their members, search, and the Open
-//! Referral UK export. It hears of published tenders and tells matching providers, and keeps each
-//! provider's evidence status from the compliance service's events.
+//! Referral UK export. It keeps the tenders taking bids and tells providers of those that fit,
+//! and keeps each provider's evidence status from the compliance service's events.
 //!
 //! `domain` holds the validated types and rules (no I/O), `store` the database, `grpc` the
 //! contract (`commissioning.providers.v1.ProvidersService`), `events` what it publishes and
@@ -12,6 +12,7 @@ pub mod consumers;
 pub mod domain;
 pub mod events;
 pub mod grpc;
+pub mod matcher;
 pub mod migrations;
 pub mod openreferral;
 pub mod store;
@@ -43,7 +44,7 @@ impl Service for Providers {
         let tenders = runtime
             .bus
             .consume(
-                ConsumerSpec { name: TENDER_MATCHER.into(), pattern: "*.tendering.tender_published".into() },
+                ConsumerSpec { name: TENDER_MATCHER.into(), pattern: "*.tendering.*".into() },
                 Arc::new(TenderMatcher { db: db.clone() }),
             )
             .await?;

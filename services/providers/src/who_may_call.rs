@@ -18,4 +18,5 @@ pub const WHO_MAY_CALL: WhoMayCall = &[
     ("ListServices", AnyCaller),
     ("SearchProviders", AnyCaller),
     ("ExportOpenReferral", AnyCaller),
+    ("ListTenderMatches", Roles(&[Provider])),
 ];

@@ -20,8 +20,8 @@ use crate::access::Standing;
 use crate::domain::{NewMember, OfferedService, PostcodeDistrict, ProviderProfile};
 use crate::store::search::SearchFilter;
 use crate::store::services::ServiceFilter;
-use crate::store::{evidence, members, profiles, search, services};
-use crate::{events, openreferral};
+use crate::store::{evidence, matching, members, profiles, search, services};
+use crate::{events, matcher, openreferral};
 
 /// Longest free-text query accepted.
 const MAX_QUERY: usize = 200;
@@ -305,6 +305,7 @@ impl ProvidersService for ProvidersApi {
                     let details = serde_json::json!({ "provider_id": provider_id, "name": service.name });
                     audited(txn, &caller, "service.added", "service", &service.id, details).await?;
                     events::service_changed(txn, ServiceChangeKind::Added, &service, Vec::new()).await?;
+                    matcher::match_service(txn, &service).await?;
                     Ok(service.id)
                 })
             })
@@ -342,6 +343,7 @@ impl ProvidersService for ProvidersApi {
                     audited(txn, &caller, "service.updated", "service", &id, serde_json::json!({ "fields": changed }))
                         .await?;
                     events::service_changed(txn, ServiceChangeKind::Updated, &service, changed).await?;
+                    matcher::match_service(txn, &service).await?;
                     Ok::<_, Error>(service.id)
                 })
             })
@@ -425,6 +427,24 @@ impl ProvidersService for ProvidersApi {
         let page = Page::of(&request)?;
         let response = openreferral::export(self.db.conn(), non_empty(&request.council_id), page).await?;
         Ok(Response::new(response))
+    }
+
+    async fn list_tender_matches(
+        &self,
+        request: Request<ListTenderMatchesRequest>,
+    ) -> Result<Response<ListTenderMatchesResponse>, Status> {
+        let caller = caller(&request)?;
+        let request = request.into_inner();
+        let provider_id = required_id("provider_id", &request.provider_id)?;
+        let page = Page::of(&request)?;
+        let db = self.db.conn();
+        profiles::find(db, &provider_id)
+            .await?
+            .ok_or_else(|| Error::NotFound { kind: "provider", id: provider_id.clone() })?;
+        Standing::of(&caller, members::role_of(db, &provider_id, &caller.user_id).await?).may_see_matches()?;
+        let matches = matching::list_for(db, &provider_id, Utc::now(), page).await?;
+        let next_page_token = page.next_token(matches.len());
+        Ok(Response::new(ListTenderMatchesResponse { matches, next_page_token }))
     }
 }
 

@@ -1,6 +1,6 @@
 //! A published tender is matched to providers whose active services fit one of its categories and
 //! its area and the ages it is for; each matching provider is told once, even when the event comes
-//! again.
+//! again; a service added while a tender takes bids is matched to it too, and listed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,8 +9,10 @@ use platform::auth::Role;
 use platform::events::{ConsumerSpec, EventHandler, HandlerError, InboundEvent, OutboundEvent, Publisher};
 use prost::Message;
 use proto::commissioning::common::v1::ServiceCategory;
-use proto::commissioning::events::v1::{PublishedTender, TenderMatched, TenderPublished};
-use proto::commissioning::providers::v1::{AddServiceRequest, Eligibility, Service, ServiceStatus};
+use proto::commissioning::events::v1::{PublishedTender, TenderClosed, TenderMatched, TenderPublished};
+use proto::commissioning::providers::v1::{
+    AddServiceRequest, Eligibility, ListTenderMatchesRequest, Service, ServiceStatus,
+};
 use proto::commissioning::tendering::v1::TenderEligibility;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::Mutex;
@@ -358,4 +360,101 @@ async fn eligibility_on_postgres_and_nats() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eligibility_on_sqlite_and_the_embedded_log() {
     who_a_tender_is_for_decides_who_hears_of_it(App::on_sqlite().await).await;
+}
+
+/// Lambeth publishes a befriending tender before a charity has registered: the charity hears of
+/// it when it adds its service, and lists it among the tenders that fit it until the tender
+/// closes; another charity may not read that list.
+async fn a_service_added_later_hears_of_open_tenders(app: App) {
+    let mut client = client(&app).await;
+    let (matches, _listener) = listen(&app, "lambeth").await;
+    let in_a_week = platform::time::to_timestamp(chrono::Utc::now() + chrono::Duration::days(7));
+    let tender = PublishedTender {
+        council_name: "Lambeth".into(),
+        title: "Befriending in Brixton".into(),
+        category: ServiceCategory::BefriendingFaceToFace as i32,
+        areas: vec![area("lambeth", Some("SW2"))],
+        bid_deadline: Some(in_a_week),
+        ..Default::default()
+    };
+    let published = published_event(&uuid::Uuid::now_v7().to_string(), "tender-open", "lambeth", tender);
+    app.bus.publish(&published).await.expect("published");
+    let early = create(&mut client, "ivy", charity("Early Birds", "1300401")).await;
+    let offered = service("Visits", ServiceCategory::BefriendingFaceToFace, vec![area("lambeth", None)]);
+    let request =
+        AddServiceRequest { request_id: "early".into(), provider_id: early.id.clone(), service: Some(offered) };
+    client.add_service(from(request, "ivy", &early.id, &[Role::Provider])).await.expect("service added");
+    // The tender is known once the early charity hears of it at publication.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while matches.0.lock().await.is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "the early charity was not told");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let late = create(&mut client, "jo", charity("Late Starters", "1300402")).await;
+    let list = |user: &str, organisation: &str, provider: &str| {
+        from(
+            ListTenderMatchesRequest { provider_id: provider.into(), ..Default::default() },
+            user,
+            organisation,
+            &[Role::Provider],
+        )
+    };
+    let before = client.list_tender_matches(list("jo", &late.id, &late.id)).await.expect("listed");
+    assert!(before.into_inner().matches.is_empty(), "no service yet, no match");
+    let offered =
+        service("Brixton calls and visits", ServiceCategory::BefriendingFaceToFace, vec![area("lambeth", Some("SW2"))]);
+    let request = AddServiceRequest { request_id: "late".into(), provider_id: late.id.clone(), service: Some(offered) };
+    client.add_service(from(request, "jo", &late.id, &[Role::Provider])).await.expect("service added");
+
+    // Straight after adding the service, with no event to wait for.
+    let listed = client.list_tender_matches(list("jo", &late.id, &late.id)).await.expect("listed").into_inner();
+    let [found] = &listed.matches[..] else { panic!("one tender fits: {listed:?}") };
+    assert_eq!(found.tender_id, "tender-open");
+    assert_eq!(found.tender_title, "Befriending in Brixton");
+    assert_eq!(found.council_name, "Lambeth");
+    assert_eq!(found.bid_deadline, Some(in_a_week));
+    assert!(found.reason.contains("\"Brixton calls and visits\""), "{}", found.reason);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !matches.0.lock().await.iter().any(|matched| matched.provider_id == late.id) {
+        assert!(tokio::time::Instant::now() < deadline, "the late charity's match was not announced");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let refused = client.list_tender_matches(list("ivy", &early.id, &late.id)).await.expect_err("not its own");
+    assert_eq!(refused.code(), tonic::Code::PermissionDenied);
+
+    let closed = TenderClosed { tender_id: "tender-open".into(), council_id: "lambeth".into(), ..Default::default() };
+    app.bus
+        .publish(&OutboundEvent {
+            id: uuid::Uuid::now_v7().to_string(),
+            event_type: "tendering.tender_closed".into(),
+            tenant: "lambeth".into(),
+            aggregate_id: "tender-open".into(),
+            time: chrono::Utc::now(),
+            traceparent: None,
+            payload: closed.encode_to_vec(),
+        })
+        .await
+        .expect("closed");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let listed = client.list_tender_matches(list("jo", &late.id, &late.id)).await.expect("listed").into_inner();
+        if listed.matches.is_empty() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "a closed tender is still listed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn later_services_on_postgres_and_nats() {
+    a_service_added_later_hears_of_open_tenders(App::on_postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn later_services_on_sqlite_and_the_embedded_log() {
+    a_service_added_later_hears_of_open_tenders(App::on_sqlite().await).await;
 }

@@ -10,6 +10,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub provider_id: String,
     pub matched_at: DateTimeUtc,
+    /// The match as announced (`providers.tender_matched`, encoded); none for matches made before it was kept.
+    pub facts: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
