@@ -19,4 +19,5 @@ pub const WHO_MAY_CALL: WhoMayCall = &[
     ("SearchProviders", AnyCaller),
     ("ExportOpenReferral", AnyCaller),
     ("ListTenderMatches", Roles(&[Provider])),
+    ("ListMyMemberships", AnyCaller),
 ];

@@ -33,6 +33,7 @@ const WHO_MAY_CALL: &[(&str, Option<&[Role]>)] = &[
     ("providers.v1.ProvidersService/SearchProviders", None),
     ("providers.v1.ProvidersService/ExportOpenReferral", None),
     ("providers.v1.ProvidersService/ListTenderMatches", Some(&[Provider])),
+    ("providers.v1.ProvidersService/ListMyMemberships", None),
     ("compliance.v1.ComplianceService/UploadDocument", Some(&[Provider])),
     ("compliance.v1.ComplianceService/DownloadDocument", Some(&[Provider, Officer])),
     ("compliance.v1.ComplianceService/GetDocument", Some(&[Provider, Officer])),

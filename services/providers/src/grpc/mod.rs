@@ -446,6 +446,20 @@ impl ProvidersService for ProvidersApi {
         let next_page_token = page.next_token(matches.len());
         Ok(Response::new(ListTenderMatchesResponse { matches, next_page_token }))
     }
+
+    async fn list_my_memberships(
+        &self,
+        request: Request<ListMyMembershipsRequest>,
+    ) -> Result<Response<ListMyMembershipsResponse>, Status> {
+        let caller = caller(&request)?;
+        let db = self.db.conn();
+        let mut memberships = Vec::new();
+        for (provider_id, role) in members::memberships_of(db, &caller.user_id).await? {
+            let Some(stored) = profiles::find(db, &provider_id).await? else { continue };
+            memberships.push(Membership { provider_id, provider_name: stored.provider.legal_name, role: role as i32 });
+        }
+        Ok(Response::new(ListMyMembershipsResponse { memberships }))
+    }
 }
 
 fn non_empty(value: &str) -> Option<String> {

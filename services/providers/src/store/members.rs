@@ -23,6 +23,20 @@ pub async fn list<C: ConnectionTrait>(db: &C, provider_id: &str) -> Result<Vec<M
     Ok(rows.into_iter().map(to_proto).collect())
 }
 
+/// The providers `user_id` is a member of (id and role), earliest membership first.
+pub async fn memberships_of<C: ConnectionTrait>(db: &C, user_id: &str) -> Result<Vec<(String, MemberRole)>, Error> {
+    let rows = member::Entity::find()
+        .filter(member::Column::UserId.eq(user_id))
+        .order_by_asc(member::Column::AddedAt)
+        .order_by_asc(member::Column::ProviderId)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.provider_id, MemberRole::try_from(row.role).unwrap_or(MemberRole::Unspecified)))
+        .collect())
+}
+
 /// The role of `user_id` at `provider_id`, if a member.
 pub async fn role_of<C: ConnectionTrait>(
     db: &C,

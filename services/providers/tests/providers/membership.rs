@@ -5,8 +5,8 @@ use platform::auth::Role;
 use prost_types::FieldMask;
 use proto::commissioning::common::v1::ServiceCategory;
 use proto::commissioning::providers::v1::{
-    AddMemberRequest, AddServiceRequest, CreateProviderRequest, GetProviderRequest, Member, MemberRole, Provider,
-    RemoveMemberRequest, SafeguardingLead, UpdateProviderRequest,
+    AddMemberRequest, AddServiceRequest, CreateProviderRequest, GetProviderRequest, ListMyMembershipsRequest, Member,
+    MemberRole, Provider, RemoveMemberRequest, SafeguardingLead, UpdateProviderRequest,
 };
 use tonic::Code;
 
@@ -158,4 +158,45 @@ async fn a_stale_etag_is_aborted_and_a_missing_provider_is_not_found() {
         Code::NotFound
     );
     app.stop().await;
+}
+
+/// How a portal learns who a person signing in acts for: each person sees only the providers
+/// they are a member of, whatever organisation their token names.
+async fn each_person_lists_only_their_own_memberships(app: App) {
+    let mut client = client(&app).await;
+    let visitors = create(&mut client, "amira", charity("Lambeth Visitors", "1100901")).await;
+    let friends = create(&mut client, "bella", charity("Woking Friends", "1100902")).await;
+    let added = AddMemberRequest {
+        provider_id: friends.id.clone(),
+        member: Some(Member {
+            user_id: "amira".into(),
+            role: MemberRole::Member as i32,
+            display_name: "Amira Khan".into(),
+            ..Default::default()
+        }),
+    };
+    client.add_member(member("bella", &friends.id, added)).await.expect("amira joins Woking Friends");
+
+    let listed = |user: &str| from_charity_worker(ListMyMembershipsRequest {}, user);
+    let amira = client.list_my_memberships(listed("amira")).await.expect("listed").into_inner().memberships;
+    let seen: Vec<_> = amira.iter().map(|membership| (membership.provider_name.as_str(), membership.role)).collect();
+    assert_eq!(
+        seen,
+        [("Lambeth Visitors", MemberRole::Admin as i32), ("Woking Friends", MemberRole::Member as i32)],
+        "her own charity first, then the one she joined"
+    );
+    assert_eq!(amira[0].provider_id, visitors.id);
+    let stranger = client.list_my_memberships(listed("chen")).await.expect("listed").into_inner().memberships;
+    assert!(stranger.is_empty(), "chen is a member of nothing");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn memberships_on_postgres() {
+    each_person_lists_only_their_own_memberships(App::on_postgres().await).await;
+}
+
+#[tokio::test]
+async fn memberships_on_sqlite() {
+    each_person_lists_only_their_own_memberships(App::on_sqlite().await).await;
 }
