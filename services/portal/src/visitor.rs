@@ -1,12 +1,14 @@
-//! The browser's session, found from its cookie or started, for every page.
+//! Who is visiting a page, as extractors for its handler: the browser's session, found from its
+//! cookie or started, and the signed-in member of a charity the charity's pages are for.
 
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::Utc;
 
-use axum::http::HeaderMap;
-
 use crate::pages::PageError;
-use crate::sessions::{self, Session};
+use crate::sessions::{self, Person, Session};
 use crate::{PortalState, security};
 
 /// The session cookie: HTTP-only, Secure (browsers treat localhost as secure too), SameSite=Lax.
@@ -19,31 +21,70 @@ pub fn session_cookie(token: &str) -> Cookie<'static> {
         .build()
 }
 
-/// The visitor's session and the cookie jar to send back (with a new cookie when the session is new).
-pub async fn visit(state: &PortalState, jar: CookieJar) -> Result<(Session, CookieJar), PageError> {
-    let now = Utc::now();
-    let db = state.0.db.conn();
-    if let Some(cookie) = jar.get(sessions::COOKIE)
-        && let Some(session) = sessions::find(db, cookie.value(), now).await.map_err(PageError::storage)?
-    {
-        return Ok((session, jar));
-    }
-    let session = sessions::start(db, None, now).await.map_err(PageError::storage)?;
-    let jar = jar.add(session_cookie(&session.token));
-    Ok((session, jar))
+/// Anyone's visit: the session, and the jar to send back with the page (carrying the cookie of a
+/// session started just now, so a page sent without it loses the session).
+pub struct Visit {
+    pub session: Session,
+    pub jar: CookieJar,
 }
 
-/// The session of a form sent back, once the form is shown to be this session's own (its CSRF
-/// token, sent from this site); FORBIDDEN otherwise, before anything in it is read.
-pub async fn visit_form(
-    state: &PortalState,
-    jar: CookieJar,
-    headers: &HeaderMap,
-    csrf_token: &str,
-) -> Result<(Session, CookieJar), PageError> {
-    let (session, jar) = visit(state, jar).await?;
-    if !security::form_is_ours(headers, csrf_token, &session.csrf_token) {
-        return Err(PageError::Forbidden);
+impl Visit {
+    /// FORBIDDEN unless a posted form is this session's own (its CSRF token, sent from this site);
+    /// checked before anything in the form is used.
+    pub fn check_form(&self, headers: &HeaderMap, csrf_token: &str) -> Result<(), PageError> {
+        if security::form_is_ours(headers, csrf_token, &self.session.csrf_token) {
+            Ok(())
+        } else {
+            Err(PageError::Forbidden)
+        }
     }
-    Ok((session, jar))
+}
+
+impl FromRequestParts<PortalState> for Visit {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &PortalState) -> Result<Self, PageError> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let now = Utc::now();
+        let db = state.0.db.conn();
+        if let Some(cookie) = jar.get(sessions::COOKIE)
+            && let Some(session) = sessions::find(db, cookie.value(), now).await.map_err(PageError::storage)?
+        {
+            return Ok(Self { session, jar });
+        }
+        let session = sessions::start(db, None, now).await.map_err(PageError::storage)?;
+        let jar = jar.add(session_cookie(&session.token));
+        Ok(Self { session, jar })
+    }
+}
+
+/// A visit by a signed-in member of a registered charity. Anyone else is sent to sign in, or, while
+/// acting for the platform until their charity is registered, to the dashboard. A form's handler
+/// takes a [`Visit`] and turns it into this after [`Visit::check_form`], so that a forged form is
+/// refused before anything else is said about it.
+pub struct CharityVisit {
+    pub session: Session,
+    pub jar: CookieJar,
+    pub person: Person,
+}
+
+impl TryFrom<Visit> for CharityVisit {
+    type Error = PageError;
+
+    fn try_from(Visit { session, jar }: Visit) -> Result<Self, PageError> {
+        let person = match &session.person {
+            None => return Err(PageError::SignInNeeded),
+            Some(person) if person.organisation_id == "platform" => return Err(PageError::GoTo("/dashboard")),
+            Some(person) => person.clone(),
+        };
+        Ok(Self { session, jar, person })
+    }
+}
+
+impl FromRequestParts<PortalState> for CharityVisit {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &PortalState) -> Result<Self, PageError> {
+        Visit::from_request_parts(parts, state).await?.try_into()
+    }
 }

@@ -18,13 +18,12 @@ use proto::commissioning::tendering::v1::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::services::charity_member;
 use super::tenders::pounds;
 use super::{FormErrors, PageError, page, sentence};
 use crate::PortalState;
 use crate::calls::field_violations;
 use crate::sessions::{Person, Session};
-use crate::visitor::{visit, visit_form};
+use crate::visitor::{CharityVisit, Visit};
 
 /// What a bid page needs: who is bidding, on what, and what it has written so far.
 struct Bidding {
@@ -38,8 +37,7 @@ pub fn words(text: &str) -> usize {
     text.split_whitespace().count()
 }
 
-async fn bidding(state: &PortalState, session: &Session, tender_id: &str) -> Result<Bidding, PageError> {
-    let person = charity_member(session)?.clone();
+async fn bidding(state: &PortalState, person: Person, tender_id: &str) -> Result<Bidding, PageError> {
     let request = state.as_person(&person, GetTenderRequest { tender_id: tender_id.to_owned() })?;
     let tender = state.tendering().get_tender(request).await?.into_inner().tender.ok_or(PageError::NotFound)?;
     let request = GetBidDraftRequest { tender_id: tender.id.clone(), provider_id: person.organisation_id.clone() };
@@ -86,15 +84,12 @@ fn tender_values(tender: &Tender) -> minijinja::Value {
 }
 
 /// GET /tenders/{id}/bid
-pub async fn overview(State(state): State<PortalState>, jar: CookieJar, Path(id): Path<String>) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let bidding = match bidding(&state, &session, &id).await {
-        Ok(bidding) => bidding,
-        Err(error) => return error.into_response(),
-    };
+pub async fn overview(
+    State(state): State<PortalState>,
+    Path(id): Path<String>,
+    CharityVisit { session, jar, person }: CharityVisit,
+) -> Result<Response, PageError> {
+    let bidding = bidding(&state, person, &id).await?;
     let status = |done: bool, text: String| {
         if done {
             context! { text }
@@ -123,7 +118,7 @@ pub async fn overview(State(state): State<PortalState>, jar: CookieJar, Path(id)
         status => status(!price.is_empty(), price),
     });
     let values = context! { tender => tender_values(&bidding.tender), tasks };
-    page(&state, &session, jar, "bid.html", "Your bid", &FormErrors::default(), values)
+    Ok(page(&state, &session, jar, "bid.html", "Your bid", &FormErrors::default(), values))
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -159,60 +154,48 @@ fn answer_page(
 /// GET /tenders/{id}/bid/answers/{number}
 pub async fn answer_form(
     State(state): State<PortalState>,
-    jar: CookieJar,
     Path((id, number)): Path<(String, usize)>,
-) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let bidding = match bidding(&state, &session, &id).await {
-        Ok(bidding) => bidding,
-        Err(error) => return error.into_response(),
-    };
+    CharityVisit { session, jar, person }: CharityVisit,
+) -> Result<Response, PageError> {
+    let bidding = bidding(&state, person, &id).await?;
     let text = bidding
         .tender
         .bid_questions
         .get(number.wrapping_sub(1))
         .map_or("", |question| answer_of(&bidding.draft, question));
-    answer_page(&state, &session, jar, &bidding, number, text, &FormErrors::default())
+    Ok(answer_page(&state, &session, jar, &bidding, number, text, &FormErrors::default()))
 }
 
 /// POST /tenders/{id}/bid/answers/{number}
 pub async fn save_answer(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
     Path((id, number)): Path<(String, usize)>,
+    visit: Visit,
     Form(form): Form<AnswerForm>,
-) -> Response {
-    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let mut bidding = match bidding(&state, &session, &id).await {
-        Ok(bidding) => bidding,
-        Err(error) => return error.into_response(),
-    };
+) -> Result<Response, PageError> {
+    visit.check_form(&headers, &form.csrf_token)?;
+    let CharityVisit { session, jar, person } = CharityVisit::try_from(visit)?;
+    let mut bidding = bidding(&state, person, &id).await?;
     let Some(question) = bidding.tender.bid_questions.get(number.wrapping_sub(1)).cloned() else {
-        return PageError::NotFound.into_response();
+        return Err(PageError::NotFound);
     };
     let mut errors = FormErrors::default();
     let written = words(&form.answer);
     let limit = usize::try_from(question.word_limit).unwrap_or(0);
     if limit > 0 && written > limit {
         errors.add("answer", format!("Your answer must be {limit} words or fewer; it has {written}"));
-        return answer_page(&state, &session, jar, &bidding, number, &form.answer, &errors);
+        return Ok(answer_page(&state, &session, jar, &bidding, number, &form.answer, &errors));
     }
     bidding.draft.answers.retain(|answer| answer.bid_question_id != question.id);
     bidding.draft.answers.push(Answer { bid_question_id: question.id.clone(), text: form.answer.trim().to_owned() });
     match save(&state, &bidding).await {
-        Ok(()) => (jar, Redirect::to(&format!("/tenders/{id}/bid"))).into_response(),
+        Ok(()) => Ok((jar, Redirect::to(&format!("/tenders/{id}/bid"))).into_response()),
         Err(status) if status.code() == tonic::Code::FailedPrecondition => {
             errors.add("answer", format!("Your answer could not be saved: {}", status.message()));
-            answer_page(&state, &session, jar, &bidding, number, &form.answer, &errors)
+            Ok(answer_page(&state, &session, jar, &bidding, number, &form.answer, &errors))
         }
-        Err(status) => PageError::from(status).into_response(),
+        Err(status) => Err(status.into()),
     }
 }
 
@@ -241,48 +224,38 @@ fn price_page(
 }
 
 /// GET /tenders/{id}/bid/price
-pub async fn price_form(State(state): State<PortalState>, jar: CookieJar, Path(id): Path<String>) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let bidding = match bidding(&state, &session, &id).await {
-        Ok(bidding) => bidding,
-        Err(error) => return error.into_response(),
-    };
+pub async fn price_form(
+    State(state): State<PortalState>,
+    Path(id): Path<String>,
+    CharityVisit { session, jar, person }: CharityVisit,
+) -> Result<Response, PageError> {
+    let bidding = bidding(&state, person, &id).await?;
     let typed =
         bidding.draft.total_price.as_ref().map_or_else(String::new, |price| (price.amount_pence / 100).to_string());
-    price_page(&state, &session, jar, &bidding, &typed, &FormErrors::default())
+    Ok(price_page(&state, &session, jar, &bidding, &typed, &FormErrors::default()))
 }
 
 /// POST /tenders/{id}/bid/price
 pub async fn save_price(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
     Path(id): Path<String>,
+    visit: Visit,
     Form(form): Form<PriceForm>,
-) -> Response {
-    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let mut bidding = match bidding(&state, &session, &id).await {
-        Ok(bidding) => bidding,
-        Err(error) => return error.into_response(),
-    };
+) -> Result<Response, PageError> {
+    visit.check_form(&headers, &form.csrf_token)?;
+    let CharityVisit { session, jar, person } = CharityVisit::try_from(visit)?;
+    let mut bidding = bidding(&state, person, &id).await?;
     let mut errors = FormErrors::default();
     let typed = form.price.trim().trim_start_matches('£').replace(',', "");
     let Some(pounds) = typed.parse::<i64>().ok().filter(|pounds| *pounds > 0) else {
         errors.add("price", "Enter your price in whole pounds, like 7500");
-        return price_page(&state, &session, jar, &bidding, &form.price, &errors);
+        return Ok(price_page(&state, &session, jar, &bidding, &form.price, &errors));
     };
     bidding.draft.total_price =
         Some(Money { amount_pence: pounds.saturating_mul(100), currency: "GBP".into(), vat_included: true });
-    match save(&state, &bidding).await {
-        Ok(()) => (jar, Redirect::to(&format!("/tenders/{id}/bid"))).into_response(),
-        Err(status) => PageError::from(status).into_response(),
-    }
+    save(&state, &bidding).await?;
+    Ok((jar, Redirect::to(&format!("/tenders/{id}/bid"))).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -338,37 +311,30 @@ fn check_page(
 }
 
 /// GET /tenders/{id}/bid/check
-pub async fn check(State(state): State<PortalState>, jar: CookieJar, Path(id): Path<String>) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    match bidding(&state, &session, &id).await {
-        Ok(bidding) => check_page(&state, &session, jar, &bidding, &FormErrors::default()),
-        Err(error) => error.into_response(),
-    }
+pub async fn check(
+    State(state): State<PortalState>,
+    Path(id): Path<String>,
+    CharityVisit { session, jar, person }: CharityVisit,
+) -> Result<Response, PageError> {
+    let bidding = bidding(&state, person, &id).await?;
+    Ok(check_page(&state, &session, jar, &bidding, &FormErrors::default()))
 }
 
 /// POST /tenders/{id}/bid/check: sends the bid.
 pub async fn send(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
     Path(id): Path<String>,
+    visit: Visit,
     Form(form): Form<SendForm>,
-) -> Response {
-    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let bidding = match bidding(&state, &session, &id).await {
-        Ok(bidding) => bidding,
-        Err(error) => return error.into_response(),
-    };
+) -> Result<Response, PageError> {
+    visit.check_form(&headers, &form.csrf_token)?;
+    let CharityVisit { session, jar, person } = CharityVisit::try_from(visit)?;
+    let bidding = bidding(&state, person, &id).await?;
     let mut errors = FormErrors::default();
     if form.declaration != "yes" {
         errors.add("declaration", "Confirm the declaration to send your bid");
-        return check_page(&state, &session, jar, &bidding, &errors);
+        return Ok(check_page(&state, &session, jar, &bidding, &errors));
     }
     let content = BidContent { evidence_declaration: true, ..bidding.draft.clone() };
     let request = SubmitBidRequest {
@@ -377,25 +343,22 @@ pub async fn send(
         provider_id: bidding.person.organisation_id.clone(),
         content: Some(content),
     };
-    let request = match state.as_person(&bidding.person, request) {
-        Ok(request) => request,
-        Err(error) => return error.into_response(),
-    };
+    let request = state.as_person(&bidding.person, request)?;
     match state.tendering().submit_bid(request).await {
-        Ok(_) => (jar, Redirect::to(&format!("/tenders/{id}/bid/receipt"))).into_response(),
+        Ok(_) => Ok((jar, Redirect::to(&format!("/tenders/{id}/bid/receipt"))).into_response()),
         Err(status) if status.code() == tonic::Code::InvalidArgument => {
             let problems: Vec<_> = field_violations(&status)
                 .iter()
                 .map(|(path, description)| refusal(&bidding.tender, &bidding.draft, path, description))
                 .collect();
             errors.add("declaration", problems.join(". "));
-            check_page(&state, &session, jar, &bidding, &errors)
+            Ok(check_page(&state, &session, jar, &bidding, &errors))
         }
         Err(status) if status.code() == tonic::Code::FailedPrecondition => {
             errors.add("declaration", format!("Your bid could not be sent: {}", status.message()));
-            check_page(&state, &session, jar, &bidding, &errors)
+            Ok(check_page(&state, &session, jar, &bidding, &errors))
         }
-        Err(status) => PageError::from(status).into_response(),
+        Err(status) => Err(status.into()),
     }
 }
 
@@ -414,25 +377,14 @@ fn refusal(tender: &Tender, draft: &BidContent, path: &str, description: &str) -
 }
 
 /// GET /tenders/{id}/bid/receipt
-pub async fn receipt(State(state): State<PortalState>, jar: CookieJar, Path(id): Path<String>) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let person = match charity_member(&session) {
-        Ok(person) => person,
-        Err(elsewhere) => return elsewhere.into_response(),
-    };
-    let found = async {
-        let tender = state.as_person(person, GetTenderRequest { tender_id: id.clone() })?;
-        let tender = state.tendering().get_tender(tender).await?.into_inner().tender.ok_or(PageError::NotFound)?;
-        let bid = sent_bid(&state, person, &id).await?.ok_or(PageError::NotFound)?;
-        Ok::<_, PageError>((tender, bid))
-    };
-    let (tender, bid) = match found.await {
-        Ok(found) => found,
-        Err(error) => return error.into_response(),
-    };
+pub async fn receipt(
+    State(state): State<PortalState>,
+    Path(id): Path<String>,
+    CharityVisit { session, jar, person }: CharityVisit,
+) -> Result<Response, PageError> {
+    let tender = state.as_person(&person, GetTenderRequest { tender_id: id.clone() })?;
+    let tender = state.tendering().get_tender(tender).await?.into_inner().tender.ok_or(PageError::NotFound)?;
+    let bid = sent_bid(&state, &person, &id).await?.ok_or(PageError::NotFound)?;
     let receipt = bid.receipt.unwrap_or_default();
     let received = receipt
         .receive_time
@@ -451,7 +403,7 @@ pub async fn receipt(State(state): State<PortalState>, jar: CookieJar, Path(id):
         price => pounds(bid.content.as_ref().and_then(|content| content.total_price.as_ref())),
     };
     let title = if bid.status == BidStatus::Submitted as i32 { "Bid sent" } else { "Bid withdrawn" };
-    page(&state, &session, jar, "bid_receipt.html", title, &FormErrors::default(), values)
+    Ok(page(&state, &session, jar, "bid_receipt.html", title, &FormErrors::default(), values))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -465,26 +417,14 @@ pub struct WithdrawForm {
 pub async fn withdraw(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
     Path(id): Path<String>,
+    visit: Visit,
     Form(form): Form<WithdrawForm>,
-) -> Response {
-    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let person = match charity_member(&session) {
-        Ok(person) => person.clone(),
-        Err(elsewhere) => return elsewhere.into_response(),
-    };
-    let withdrawn = async {
-        let bid = sent_bid(&state, &person, &id).await?.ok_or(PageError::NotFound)?;
-        let request = state.as_person(&person, WithdrawBidRequest { bid_id: bid.id })?;
-        state.tendering().withdraw_bid(request).await?;
-        Ok::<_, PageError>(())
-    };
-    match withdrawn.await {
-        Ok(()) => (jar, Redirect::to(&format!("/tenders/{id}/bid/receipt"))).into_response(),
-        Err(error) => error.into_response(),
-    }
+) -> Result<Response, PageError> {
+    visit.check_form(&headers, &form.csrf_token)?;
+    let CharityVisit { jar, person, .. } = CharityVisit::try_from(visit)?;
+    let bid = sent_bid(&state, &person, &id).await?.ok_or(PageError::NotFound)?;
+    let request = state.as_person(&person, WithdrawBidRequest { bid_id: bid.id })?;
+    state.tendering().withdraw_bid(request).await?;
+    Ok((jar, Redirect::to(&format!("/tenders/{id}/bid/receipt"))).into_response())
 }

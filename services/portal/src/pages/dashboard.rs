@@ -2,8 +2,7 @@
 //! organisation, its services, its documents), then its profile and services as councils see them.
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
+use axum::response::Response;
 use minijinja::context;
 use proto::commissioning::providers::v1::{
     GetProviderRequest, LegalForm, ListServicesRequest, Provider, Service, Weekday,
@@ -12,7 +11,7 @@ use serde::Deserialize;
 
 use super::{FormErrors, PageError, page};
 use crate::PortalState;
-use crate::visitor::visit;
+use crate::visitor::Visit;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DashboardQuery {
@@ -25,31 +24,20 @@ pub struct DashboardQuery {
 /// GET /dashboard
 pub async fn dashboard(
     State(state): State<PortalState>,
-    jar: CookieJar,
     Query(query): Query<DashboardQuery>,
-) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let Some(person) = &session.person else { return PageError::SignInNeeded.into_response() };
+    Visit { session, jar }: Visit,
+) -> Result<Response, PageError> {
+    let Some(person) = &session.person else { return Err(PageError::SignInNeeded) };
     if person.organisation_id == "platform" {
         let values = context! { registered => false };
-        return page(&state, &session, jar, "dashboard.html", "Get ready to bid", &FormErrors::default(), values);
+        return Ok(page(&state, &session, jar, "dashboard.html", "Get ready to bid", &FormErrors::default(), values));
     }
     let provider_id = person.organisation_id.clone();
-    let profile = async {
-        let request = state.as_person(person, GetProviderRequest { provider_id: provider_id.clone() })?;
-        let provider = state.providers().get_provider(request).await?.into_inner().provider.unwrap_or_default();
-        let request = ListServicesRequest { provider_id: provider_id.clone(), page_size: 100, ..Default::default() };
-        let services = state.providers().list_services(state.as_person(person, request)?).await?.into_inner().services;
-        let documents = super::locker::documents_of(&state, person).await?;
-        Ok::<_, PageError>((provider, services, documents))
-    };
-    let (provider, services, documents) = match profile.await {
-        Ok(found) => found,
-        Err(error) => return error.into_response(),
-    };
+    let request = state.as_person(person, GetProviderRequest { provider_id: provider_id.clone() })?;
+    let provider = state.providers().get_provider(request).await?.into_inner().provider.unwrap_or_default();
+    let request = ListServicesRequest { provider_id, page_size: 100, ..Default::default() };
+    let services = state.providers().list_services(state.as_person(person, request)?).await?.into_inner().services;
+    let documents = super::locker::documents_of(&state, person).await?;
     let services_status = if services.is_empty() {
         context! { tag => context! { text => "Not yet started", classes => "govuk-tag--blue" } }
     } else {
@@ -88,7 +76,7 @@ pub async fn dashboard(
         rows => profile_rows(&provider),
         services => services.iter().map(|service| service_card(&state, service)).collect::<Vec<_>>(),
     };
-    page(&state, &session, jar, "dashboard.html", &provider.legal_name, &FormErrors::default(), values)
+    Ok(page(&state, &session, jar, "dashboard.html", &provider.legal_name, &FormErrors::default(), values))
 }
 
 /// "1 service", "2 services".

@@ -19,12 +19,11 @@ use proto::commissioning::compliance::v1::{
 };
 use serde::Serialize;
 
-use super::services::charity_member;
 use super::{FormErrors, PageError, page, sentence};
+use crate::PortalState;
 use crate::calls::field_violations;
 use crate::sessions::{Person, Session};
-use crate::visitor::visit;
-use crate::{PortalState, security};
+use crate::visitor::{CharityVisit, Visit};
 
 /// The pieces a file is sent in (the service takes at most 1 MiB a message).
 const CHUNK: usize = 1024 * 1024;
@@ -97,21 +96,10 @@ pub struct LockerQuery {
 /// GET /locker
 pub async fn locker(
     State(state): State<PortalState>,
-    jar: CookieJar,
     axum::extract::Query(query): axum::extract::Query<LockerQuery>,
-) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let person = match charity_member(&session) {
-        Ok(person) => person,
-        Err(elsewhere) => return elsewhere.into_response(),
-    };
-    let documents = match documents_of(&state, person).await {
-        Ok(documents) => documents,
-        Err(error) => return error.into_response(),
-    };
+    CharityVisit { session, jar, person }: CharityVisit,
+) -> Result<Response, PageError> {
+    let documents = documents_of(&state, &person).await?;
     let documents: Vec<_> = documents
         .iter()
         .map(|document| {
@@ -128,7 +116,7 @@ pub async fn locker(
         })
         .collect();
     let values = context! { documents, uploaded => query.uploaded.is_some() };
-    page(&state, &session, jar, "locker.html", "Your documents", &FormErrors::default(), values)
+    Ok(page(&state, &session, jar, "locker.html", "Your documents", &FormErrors::default(), values))
 }
 
 /// What the upload and renewal forms hold, the file aside.
@@ -137,9 +125,7 @@ pub struct DocumentForm {
     request_id: String,
     kind: String,
     title: String,
-    #[serde(rename = "valid_from")]
     valid_from: DateParts,
-    #[serde(rename = "expires_on")]
     expires_on: DateParts,
     insurer: String,
     policy_number: String,
@@ -195,39 +181,28 @@ fn form_page(
 }
 
 /// GET /locker/upload
-pub async fn upload_page(State(state): State<PortalState>, jar: CookieJar) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    if let Err(elsewhere) = charity_member(&session) {
-        return elsewhere.into_response();
-    }
+pub async fn upload_page(
+    State(state): State<PortalState>,
+    CharityVisit { session, jar, .. }: CharityVisit,
+) -> Response {
     let form = DocumentForm { request_id: uuid::Uuid::new_v4().to_string(), ..Default::default() };
     form_page(&state, &session, jar, &Purpose::Upload, &form, &FormErrors::default())
 }
 
 /// GET /locker/{id}/renew
-pub async fn renew_page(State(state): State<PortalState>, jar: CookieJar, Path(id): Path<String>) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let person = match charity_member(&session) {
-        Ok(person) => person,
-        Err(elsewhere) => return elsewhere.into_response(),
-    };
-    let document = match document(&state, person, &id).await {
-        Ok(document) => document,
-        Err(error) => return error.into_response(),
-    };
+pub async fn renew_page(
+    State(state): State<PortalState>,
+    Path(id): Path<String>,
+    CharityVisit { session, jar, person }: CharityVisit,
+) -> Result<Response, PageError> {
+    let document = document(&state, &person, &id).await?;
     let form = DocumentForm {
         request_id: uuid::Uuid::new_v4().to_string(),
         title: document.title.clone(),
         insurer: document.insurance.as_ref().map(|insurance| insurance.insurer.clone()).unwrap_or_default(),
         ..Default::default()
     };
-    form_page(&state, &session, jar, &Purpose::Renew(&document), &form, &FormErrors::default())
+    Ok(form_page(&state, &session, jar, &Purpose::Renew(&document), &form, &FormErrors::default()))
 }
 
 async fn document(state: &PortalState, person: &Person, id: &str) -> Result<Document, PageError> {
@@ -239,21 +214,21 @@ async fn document(state: &PortalState, person: &Person, id: &str) -> Result<Docu
 pub async fn upload(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
+    visit: Visit,
     multipart: Multipart,
-) -> Response {
-    send(state, headers, jar, None, multipart).await
+) -> Result<Response, PageError> {
+    send(state, headers, visit, None, multipart).await
 }
 
 /// POST /locker/{id}/renew
 pub async fn renew(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
     Path(id): Path<String>,
+    visit: Visit,
     multipart: Multipart,
-) -> Response {
-    send(state, headers, jar, Some(id), multipart).await
+) -> Result<Response, PageError> {
+    send(state, headers, visit, Some(id), multipart).await
 }
 
 /// Reads the form, checks what only the portal can (a file was chosen, dates and amounts are
@@ -261,28 +236,16 @@ pub async fn renew(
 async fn send(
     state: PortalState,
     headers: HeaderMap,
-    jar: CookieJar,
+    visit: Visit,
     renewing: Option<String>,
     multipart: Multipart,
-) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
+) -> Result<Response, PageError> {
     let mut errors = FormErrors::default();
     let (csrf_token, mut form, file) = read_form(multipart, state.0.max_document_bytes, &mut errors).await;
-    if !security::form_is_ours(&headers, &csrf_token, &session.csrf_token) {
-        return PageError::Forbidden.into_response();
-    }
-    let person = match charity_member(&session) {
-        Ok(person) => person.clone(),
-        Err(elsewhere) => return elsewhere.into_response(),
-    };
+    visit.check_form(&headers, &csrf_token)?;
+    let CharityVisit { session, jar, person } = CharityVisit::try_from(visit)?;
     let renewed = match &renewing {
-        Some(id) => match document(&state, &person, id).await {
-            Ok(document) => Some(document),
-            Err(error) => return error.into_response(),
-        },
+        Some(id) => Some(document(&state, &person, id).await?),
         None => None,
     };
     let purpose = renewed.as_ref().map_or(Purpose::Upload, Purpose::Renew);
@@ -303,21 +266,22 @@ async fn send(
         if !errors.is_empty() {
             errors.add("file", "Choose the file again: a browser cannot keep it while you correct the form");
         }
-        return form_page(&state, &session, jar, &purpose, &form, &errors);
+        return Ok(form_page(&state, &session, jar, &purpose, &form, &errors));
     };
     let facts = Facts { valid_from, expires_on, insurance, size_bytes: i64::try_from(file.bytes.len()).unwrap_or(0) };
     let sent = match &renewed {
-        Some(document) => match state.as_person(&person, tokio_stream::iter(renewal(&form, document, facts, file))) {
-            Ok(request) => state.compliance().renew_document(request).await.map(|_| ()),
-            Err(error) => return error.into_response(),
-        },
-        None => match state.as_person(&person, tokio_stream::iter(new_upload(&person, &form, kind, facts, file))) {
-            Ok(request) => state.compliance().upload_document(request).await.map(|_| ()),
-            Err(error) => return error.into_response(),
-        },
+        Some(document) => {
+            let request = state.as_person(&person, tokio_stream::iter(renewal(&form, document, facts, file)))?;
+            state.compliance().renew_document(request).await.map(|_| ())
+        }
+        None => {
+            let request =
+                state.as_person(&person, tokio_stream::iter(new_upload(&person, &form, kind, facts, file)))?;
+            state.compliance().upload_document(request).await.map(|_| ())
+        }
     };
     match sent {
-        Ok(()) => (jar, Redirect::to("/locker?uploaded=1")).into_response(),
+        Ok(()) => Ok((jar, Redirect::to("/locker?uploaded=1")).into_response()),
         Err(status) if matches!(status.code(), tonic::Code::InvalidArgument | tonic::Code::ResourceExhausted) => {
             for (path, description) in field_violations(&status) {
                 errors.add(form_field(&path), sentence(&description));
@@ -326,9 +290,9 @@ async fn send(
                 errors.add("file", sentence(status.message()));
             }
             errors.add("file", "Choose the file again");
-            form_page(&state, &session, jar, &purpose, &form, &errors)
+            Ok(form_page(&state, &session, jar, &purpose, &form, &errors))
         }
-        Err(status) => PageError::from(status).into_response(),
+        Err(status) => Err(status.into()),
     }
 }
 

@@ -31,9 +31,16 @@ pub fn router(state: PortalState) -> Router {
     let upload_limit = DefaultBodyLimit::max(
         usize::try_from(state.0.max_document_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024),
     );
+    // Only development signing has a sign-in page; with production tokens people sign in through
+    // an identity provider.
+    let sign_in = if state.0.signer.is_development() {
+        get(sign_in::sign_in_page).post(sign_in::sign_in)
+    } else {
+        get(not_found).post(not_found)
+    };
     Router::new()
         .route("/", get(start::start))
-        .route("/sign-in", get(sign_in::sign_in_page).post(sign_in::sign_in))
+        .route("/sign-in", sign_in)
         .route("/sign-out", post(sign_in::sign_out))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/organisation/new", get(organisation::new_organisation_page).post(organisation::register_organisation))

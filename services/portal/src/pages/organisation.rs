@@ -14,12 +14,11 @@ use proto::commissioning::providers::v1::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::services::charity_member;
 use super::{FormErrors, PageError, page, sentence};
 use crate::calls::field_violations;
 use crate::sessions::{self, Person, Session};
-use crate::visitor::{visit, visit_form};
-use crate::{PortalState, people, security};
+use crate::visitor::{CharityVisit, Visit};
+use crate::{PortalState, people};
 
 /// The legal forms offered, in the order a small charity is likeliest to be.
 const LEGAL_FORMS: [LegalForm; 9] = [
@@ -122,17 +121,16 @@ fn form_page(
 }
 
 /// GET /organisation/new
-pub async fn new_organisation_page(State(state): State<PortalState>, jar: CookieJar) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
+pub async fn new_organisation_page(
+    State(state): State<PortalState>,
+    Visit { session, jar }: Visit,
+) -> Result<Response, PageError> {
     match &session.person {
-        None => PageError::SignInNeeded.into_response(),
-        Some(person) if person.organisation_id != "platform" => Redirect::to("/dashboard").into_response(),
+        None => Err(PageError::SignInNeeded),
+        Some(person) if person.organisation_id != "platform" => Err(PageError::GoTo("/dashboard")),
         Some(_) => {
             let form = OrganisationForm { request_id: uuid::Uuid::new_v4().to_string(), ..Default::default() };
-            form_page(&state, &session, jar, Purpose::Register, &form, &FormErrors::default())
+            Ok(form_page(&state, &session, jar, Purpose::Register, &form, &FormErrors::default()))
         }
     }
 }
@@ -141,20 +139,15 @@ pub async fn new_organisation_page(State(state): State<PortalState>, jar: Cookie
 pub async fn register_organisation(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
+    visit: Visit,
     Form(mut form): Form<OrganisationForm>,
-) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let Some(person) = session.person.clone() else { return PageError::SignInNeeded.into_response() };
-    if !security::form_is_ours(&headers, &form.csrf_token, &session.csrf_token) {
-        return PageError::Forbidden.into_response();
-    }
+) -> Result<Response, PageError> {
+    let Some(person) = visit.session.person.clone() else { return Err(PageError::SignInNeeded) };
+    visit.check_form(&headers, &form.csrf_token)?;
     if person.organisation_id != "platform" {
-        return Redirect::to("/dashboard").into_response();
+        return Err(PageError::GoTo("/dashboard"));
     }
+    let Visit { session, jar } = visit;
     if form.request_id.trim().is_empty() {
         form.request_id = uuid::Uuid::new_v4().to_string();
     }
@@ -162,18 +155,15 @@ pub async fn register_organisation(
     let (provider, identifiers) = provider_of(&form, &mut errors);
     // The numbers are the portal's to read; the rest is the service's to check.
     if !errors.is_empty() {
-        return form_page(&state, &session, jar, Purpose::Register, &form, &errors);
+        return Ok(form_page(&state, &session, jar, Purpose::Register, &form, &errors));
     }
     let request = CreateProviderRequest { request_id: form.request_id.clone(), provider: Some(provider) };
-    let request = match state.as_person(&person, request) {
-        Ok(request) => request,
-        Err(error) => return error.into_response(),
-    };
+    let request = state.as_person(&person, request)?;
     let created = match state.providers().create_provider(request).await {
         Ok(created) => created.into_inner().provider.unwrap_or_default(),
         Err(status) => match refusal(&status, &form, &identifiers) {
-            Some(errors) => return form_page(&state, &session, jar, Purpose::Register, &form, &errors),
-            None => return PageError::from(status).into_response(),
+            Some(errors) => return Ok(form_page(&state, &session, jar, Purpose::Register, &form, &errors)),
+            None => return Err(status.into()),
         },
     };
     let db = state.0.db.conn();
@@ -181,10 +171,8 @@ pub async fn register_organisation(
         people::link(db, &person.user_id, &created.id, &created.legal_name).await?;
         sessions::set_organisation(db, &session.token, &created.id, &created.legal_name).await
     };
-    match linked.await {
-        Ok(()) => (jar, Redirect::to("/dashboard?registered=1")).into_response(),
-        Err(error) => PageError::storage(error).into_response(),
-    }
+    linked.await.map_err(PageError::storage)?;
+    Ok((jar, Redirect::to("/dashboard?registered=1")).into_response())
 }
 
 /// The form fields the identifiers came from, in the order the provider lists them.
@@ -303,19 +291,12 @@ fn form_of(provider: &Provider) -> OrganisationForm {
 }
 
 /// GET /organisation/edit
-pub async fn change_organisation_page(State(state): State<PortalState>, jar: CookieJar) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let person = match charity_member(&session) {
-        Ok(person) => person,
-        Err(elsewhere) => return elsewhere.into_response(),
-    };
-    match own_profile(&state, person).await {
-        Ok(provider) => form_page(&state, &session, jar, Purpose::Change, &form_of(&provider), &FormErrors::default()),
-        Err(error) => error.into_response(),
-    }
+pub async fn change_organisation_page(
+    State(state): State<PortalState>,
+    CharityVisit { session, jar, person }: CharityVisit,
+) -> Result<Response, PageError> {
+    let provider = own_profile(&state, &person).await?;
+    Ok(form_page(&state, &session, jar, Purpose::Change, &form_of(&provider), &FormErrors::default()))
 }
 
 /// The fields the form changes.
@@ -334,35 +315,26 @@ const CHANGED: [&str; 8] = [
 pub async fn change_organisation(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
+    visit: Visit,
     Form(form): Form<OrganisationForm>,
-) -> Response {
-    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let person = match charity_member(&session) {
-        Ok(person) => person.clone(),
-        Err(elsewhere) => return elsewhere.into_response(),
-    };
+) -> Result<Response, PageError> {
+    visit.check_form(&headers, &form.csrf_token)?;
+    let CharityVisit { session, jar, person } = CharityVisit::try_from(visit)?;
     let mut errors = FormErrors::default();
     let (mut provider, identifiers) = provider_of(&form, &mut errors);
     if !errors.is_empty() {
-        return form_page(&state, &session, jar, Purpose::Change, &form, &errors);
+        return Ok(form_page(&state, &session, jar, Purpose::Change, &form, &errors));
     }
     provider.id.clone_from(&person.organisation_id);
     provider.etag.clone_from(&form.etag);
     let mask = prost_types::FieldMask { paths: CHANGED.iter().map(|path| (*path).to_owned()).collect() };
     let request = UpdateProviderRequest { provider: Some(provider), update_mask: Some(mask) };
-    let request = match state.as_person(&person, request) {
-        Ok(request) => request,
-        Err(error) => return error.into_response(),
-    };
+    let request = state.as_person(&person, request)?;
     match state.providers().update_provider(request).await {
-        Ok(_) => (jar, Redirect::to("/organisation/check?changed=1")).into_response(),
+        Ok(_) => Ok((jar, Redirect::to("/organisation/check?changed=1")).into_response()),
         Err(status) => match refusal(&status, &form, &identifiers) {
-            Some(errors) => form_page(&state, &session, jar, Purpose::Change, &form, &errors),
-            None => PageError::from(status).into_response(),
+            Some(errors) => Ok(form_page(&state, &session, jar, Purpose::Change, &form, &errors)),
+            None => Err(status.into()),
         },
     }
 }

@@ -2,18 +2,16 @@
 //! services and its documents as councils see them, each with where to change it.
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
+use axum::response::Response;
 use minijinja::context;
 use proto::commissioning::providers::v1::{GetProviderRequest, ListServicesRequest};
 use serde::Deserialize;
 
 use super::dashboard::{profile_rows, service_card};
 use super::locker::{documents_of, kind_name, long_date, state_tag};
-use super::services::charity_member;
 use super::{FormErrors, PageError, page};
 use crate::PortalState;
-use crate::visitor::visit;
+use crate::visitor::CharityVisit;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ProfileQuery {
@@ -24,31 +22,15 @@ pub struct ProfileQuery {
 /// GET /organisation/check
 pub async fn check_profile(
     State(state): State<PortalState>,
-    jar: CookieJar,
     Query(query): Query<ProfileQuery>,
-) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let person = match charity_member(&session) {
-        Ok(person) => person,
-        Err(elsewhere) => return elsewhere.into_response(),
-    };
-    let found = async {
-        let request = state.as_person(person, GetProviderRequest { provider_id: person.organisation_id.clone() })?;
-        let provider =
-            state.providers().get_provider(request).await?.into_inner().provider.ok_or(PageError::NotFound)?;
-        let request =
-            ListServicesRequest { provider_id: person.organisation_id.clone(), page_size: 100, ..Default::default() };
-        let services = state.providers().list_services(state.as_person(person, request)?).await?.into_inner().services;
-        let documents = documents_of(&state, person).await?;
-        Ok::<_, PageError>((provider, services, documents))
-    };
-    let (provider, services, documents) = match found.await {
-        Ok(found) => found,
-        Err(error) => return error.into_response(),
-    };
+    CharityVisit { session, jar, person }: CharityVisit,
+) -> Result<Response, PageError> {
+    let request = state.as_person(&person, GetProviderRequest { provider_id: person.organisation_id.clone() })?;
+    let provider = state.providers().get_provider(request).await?.into_inner().provider.ok_or(PageError::NotFound)?;
+    let request =
+        ListServicesRequest { provider_id: person.organisation_id.clone(), page_size: 100, ..Default::default() };
+    let services = state.providers().list_services(state.as_person(&person, request)?).await?.into_inner().services;
+    let documents = documents_of(&state, &person).await?;
     let change = context! { items => vec![context! { href => "/organisation/edit", text => "Change", visuallyHiddenText => "your organisation's details" }] };
     let rows: Vec<_> =
         profile_rows(&provider).into_iter().map(|row| context! { actions => change.clone(), ..row }).collect();
@@ -70,5 +52,5 @@ pub async fn check_profile(
         services => services.iter().map(|service| service_card(&state, service)).collect::<Vec<_>>(),
         documents,
     };
-    page(&state, &session, jar, "profile.html", "Check your profile", &FormErrors::default(), values)
+    Ok(page(&state, &session, jar, "profile.html", "Check your profile", &FormErrors::default(), values))
 }

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use super::{FormErrors, PageError, page, sentence};
 use crate::PortalState;
 use crate::calls::field_violations;
-use crate::sessions::{Person, Session};
-use crate::visitor::{visit, visit_form};
+use crate::sessions::Session;
+use crate::visitor::{CharityVisit, Visit};
 
 /// The categories, as a charity names them.
 pub const CATEGORIES: [(ServiceCategory, &str); 10] = [
@@ -110,24 +110,11 @@ fn form_page(
     page(state, session, jar, "service_new.html", "Add a service", errors, values)
 }
 
-/// The signed-in member of a registered charity, or the page to send anyone else to.
-pub fn charity_member(session: &Session) -> Result<&Person, PageError> {
-    match &session.person {
-        None => Err(PageError::SignInNeeded),
-        Some(person) if person.organisation_id == "platform" => Err(PageError::GoTo("/dashboard")),
-        Some(person) => Ok(person),
-    }
-}
-
 /// GET /services/new
-pub async fn new_service_page(State(state): State<PortalState>, jar: CookieJar) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    if let Err(elsewhere) = charity_member(&session) {
-        return elsewhere.into_response();
-    }
+pub async fn new_service_page(
+    State(state): State<PortalState>,
+    CharityVisit { session, jar, .. }: CharityVisit,
+) -> Response {
     let form = ServiceForm { request_id: uuid::Uuid::new_v4().to_string(), ..Default::default() };
     form_page(&state, &session, jar, &form, &FormErrors::default())
 }
@@ -136,36 +123,27 @@ pub async fn new_service_page(State(state): State<PortalState>, jar: CookieJar) 
 pub async fn add_service(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
+    visit: Visit,
     Form(mut form): Form<ServiceForm>,
-) -> Response {
-    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let person = match charity_member(&session) {
-        Ok(person) => person.clone(),
-        Err(elsewhere) => return elsewhere.into_response(),
-    };
+) -> Result<Response, PageError> {
+    visit.check_form(&headers, &form.csrf_token)?;
+    let CharityVisit { session, jar, person } = CharityVisit::try_from(visit)?;
     if form.request_id.trim().is_empty() {
         form.request_id = uuid::Uuid::new_v4().to_string();
     }
     let mut errors = FormErrors::default();
     let service = service_of(&form, &mut errors);
     if !errors.is_empty() {
-        return form_page(&state, &session, jar, &form, &errors);
+        return Ok(form_page(&state, &session, jar, &form, &errors));
     }
     let request = AddServiceRequest {
         request_id: form.request_id.clone(),
         provider_id: person.organisation_id.clone(),
         service: Some(service),
     };
-    let request = match state.as_person(&person, request) {
-        Ok(request) => request,
-        Err(error) => return error.into_response(),
-    };
+    let request = state.as_person(&person, request)?;
     match state.providers().add_service(request).await {
-        Ok(_) => (jar, Redirect::to("/dashboard?added=service")).into_response(),
+        Ok(_) => Ok((jar, Redirect::to("/dashboard?added=service")).into_response()),
         Err(status) if status.code() == tonic::Code::InvalidArgument => {
             for (path, description) in field_violations(&status) {
                 let field = if path.contains("postcode_district") {
@@ -175,9 +153,9 @@ pub async fn add_service(
                 };
                 errors.add(field, sentence(&description));
             }
-            form_page(&state, &session, jar, &form, &errors)
+            Ok(form_page(&state, &session, jar, &form, &errors))
         }
-        Err(status) => PageError::from(status).into_response(),
+        Err(status) => Err(status.into()),
     }
 }
 

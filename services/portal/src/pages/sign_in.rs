@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::{FormErrors, PageError, page};
 use crate::sessions::{self, Person};
-use crate::visitor::{session_cookie, visit, visit_form};
+use crate::visitor::{Visit, session_cookie};
 use crate::{PortalState, people};
 
 /// Who you may act as on the development sign-in page.
@@ -55,30 +55,19 @@ fn sign_in_form(
 }
 
 /// GET /sign-in
-pub async fn sign_in_page(State(state): State<PortalState>, jar: CookieJar) -> Response {
-    if !state.0.signer.is_development() {
-        return PageError::NotFound.into_response();
-    }
-    match visit(&state, jar).await {
-        Ok((session, jar)) => sign_in_form(&state, &session, jar, &SignInForm::default(), &FormErrors::default()),
-        Err(error) => error.into_response(),
-    }
+pub async fn sign_in_page(State(state): State<PortalState>, Visit { session, jar }: Visit) -> Response {
+    sign_in_form(&state, &session, jar, &SignInForm::default(), &FormErrors::default())
 }
 
 /// POST /sign-in
 pub async fn sign_in(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
+    visit: Visit,
     Form(form): Form<SignInForm>,
-) -> Response {
-    if !state.0.signer.is_development() {
-        return PageError::NotFound.into_response();
-    }
-    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
+) -> Result<Response, PageError> {
+    visit.check_form(&headers, &form.csrf_token)?;
+    let Visit { session, jar } = visit;
     let mut errors = FormErrors::default();
     let name = form.name.trim();
     let email = form.email.trim().to_lowercase();
@@ -96,14 +85,11 @@ pub async fn sign_in(
         errors.add("acting_as", "Select who you are");
     }
     if !errors.is_empty() {
-        return sign_in_form(&state, &session, jar, &form, &errors);
+        return Ok(sign_in_form(&state, &session, jar, &form, &errors));
     }
     let user_id = format!("dev:{email}");
     let db = state.0.db.conn();
-    let organisation = match people::organisation_of(db, &user_id).await {
-        Ok(organisation) => organisation,
-        Err(error) => return PageError::storage(error).into_response(),
-    };
+    let organisation = people::organisation_of(db, &user_id).await.map_err(PageError::storage)?;
     // A volunteer whose charity is not registered yet acts for the platform until it is.
     let (organisation_id, organisation_name) = organisation.map_or_else(
         || ("platform".to_owned(), String::new()),
@@ -116,10 +102,8 @@ pub async fn sign_in(
         sessions::end(db, &session.token).await?;
         sessions::start(db, Some(person), Utc::now()).await
     };
-    match started.await {
-        Ok(signed_in) => (jar.add(session_cookie(&signed_in.token)), Redirect::to("/dashboard")).into_response(),
-        Err(error) => PageError::storage(error).into_response(),
-    }
+    let signed_in = started.await.map_err(PageError::storage)?;
+    Ok((jar.add(session_cookie(&signed_in.token)), Redirect::to("/dashboard")).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,17 +116,12 @@ pub struct SignOutForm {
 pub async fn sign_out(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
+    visit: Visit,
     Form(form): Form<SignOutForm>,
-) -> Response {
-    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    if let Err(error) = sessions::end(state.0.db.conn(), &session.token).await {
-        return PageError::storage(error).into_response();
-    }
-    (jar.remove(session_cookie("")), Redirect::to("/")).into_response()
+) -> Result<Response, PageError> {
+    visit.check_form(&headers, &form.csrf_token)?;
+    sessions::end(state.0.db.conn(), &visit.session.token).await.map_err(PageError::storage)?;
+    Ok((visit.jar.remove(session_cookie("")), Redirect::to("/")).into_response())
 }
 
 /// One @, something before it, and a dot in the domain after it: enough to catch a typing slip.

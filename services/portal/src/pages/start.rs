@@ -1,20 +1,14 @@
 //! The start page: what the marketplace is, and the way in.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
+use axum::response::Response;
 use minijinja::context;
 
 use super::{FormErrors, page};
 use crate::PortalState;
-use crate::visitor::visit;
+use crate::visitor::Visit;
 
 /// GET /
-pub async fn start(State(state): State<PortalState>, jar: CookieJar) -> Response {
-    match visit(&state, jar).await {
-        Ok((session, jar)) => {
-            page(&state, &session, jar, "start.html", "Commissioning marketplace", &FormErrors::default(), context! {})
-        }
-        Err(error) => error.into_response(),
-    }
+pub async fn start(State(state): State<PortalState>, Visit { session, jar }: Visit) -> Response {
+    page(&state, &session, jar, "start.html", "Commissioning marketplace", &FormErrors::default(), context! {})
 }

@@ -8,7 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form;
-use axum_extra::extract::cookie::CookieJar;
 use chrono::{Duration, Utc};
 use minijinja::context;
 use proto::commissioning::common::v1::{Money, RequirementStatus};
@@ -20,12 +19,11 @@ use proto::commissioning::tendering::v1::{
 use serde::{Deserialize, Serialize};
 
 use super::locker::kind_name;
-use super::services::{CATEGORIES, charity_member};
+use super::services::CATEGORIES;
 use super::{FormErrors, PageError, page, sentence};
 use crate::PortalState;
 use crate::calls::field_violations;
-use crate::sessions::Session;
-use crate::visitor::{visit, visit_form};
+use crate::visitor::{CharityVisit, Visit};
 
 /// The search's filters, as the form sends them (a GET form: the results have an address).
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -68,15 +66,11 @@ fn category_name(category: i32) -> &'static str {
 }
 
 /// GET /tenders
-pub async fn tenders(State(state): State<PortalState>, jar: CookieJar, Query(search): Query<TenderSearch>) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let person = match charity_member(&session) {
-        Ok(person) => person,
-        Err(elsewhere) => return elsewhere.into_response(),
-    };
+pub async fn tenders(
+    State(state): State<PortalState>,
+    Query(search): Query<TenderSearch>,
+    CharityVisit { session, jar, person }: CharityVisit,
+) -> Result<Response, PageError> {
     let mut errors = FormErrors::default();
     let max_pence = match search.max_value.trim().trim_start_matches('£').replace(',', "").as_str() {
         "" => None,
@@ -100,14 +94,7 @@ pub async fn tenders(State(state): State<PortalState>, jar: CookieJar, Query(sea
         page_size: 100,
         ..Default::default()
     };
-    let found = match state.as_person(person, request) {
-        Ok(request) => state.tendering().list_tenders(request).await.map_err(PageError::from),
-        Err(error) => Err(error),
-    };
-    let found = match found {
-        Ok(found) => found.into_inner().tenders,
-        Err(error) => return error.into_response(),
-    };
+    let found = state.tendering().list_tenders(state.as_person(&person, request)?).await?.into_inner().tenders;
     let shown: Vec<_> = found
         .iter()
         .filter(|tender| {
@@ -147,7 +134,7 @@ pub async fn tenders(State(state): State<PortalState>, jar: CookieJar, Query(sea
         closing,
         tenders => shown,
     };
-    page(&state, &session, jar, "tenders.html", "Find a tender", &errors, values)
+    Ok(page(&state, &session, jar, "tenders.html", "Find a tender", &errors, values))
 }
 
 /// A question a charity asks about a tender.
@@ -169,104 +156,80 @@ pub struct TenderQuery {
 /// GET /tenders/{id}
 pub async fn tender(
     State(state): State<PortalState>,
-    jar: CookieJar,
     Path(id): Path<String>,
     Query(query): Query<TenderQuery>,
-) -> Response {
-    let (session, jar) = match visit(&state, jar).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
+    visit: CharityVisit,
+) -> Result<Response, PageError> {
     let form = QuestionForm { request_id: uuid::Uuid::new_v4().to_string(), ..Default::default() };
-    tender_page(&state, &session, jar, &id, &form, &FormErrors::default(), query.asked.is_some()).await
+    tender_page(&state, visit, &id, &form, &FormErrors::default(), query.asked.is_some()).await
 }
 
 /// POST /tenders/{id}/questions
 pub async fn ask_question(
     State(state): State<PortalState>,
     headers: HeaderMap,
-    jar: CookieJar,
     Path(id): Path<String>,
+    visit: Visit,
     Form(mut form): Form<QuestionForm>,
-) -> Response {
-    let (session, jar) = match visit_form(&state, jar, &headers, &form.csrf_token).await {
-        Ok(visited) => visited,
-        Err(error) => return error.into_response(),
-    };
-    let person = match charity_member(&session) {
-        Ok(person) => person.clone(),
-        Err(elsewhere) => return elsewhere.into_response(),
-    };
+) -> Result<Response, PageError> {
+    visit.check_form(&headers, &form.csrf_token)?;
+    let visit = CharityVisit::try_from(visit)?;
     if form.request_id.trim().is_empty() {
         form.request_id = uuid::Uuid::new_v4().to_string();
     }
     let mut errors = FormErrors::default();
     if form.question.trim().is_empty() {
         errors.add("question", "Enter your question");
-        return tender_page(&state, &session, jar, &id, &form, &errors, false).await;
+        return tender_page(&state, visit, &id, &form, &errors, false).await;
     }
     let request = AskQuestionRequest {
         request_id: form.request_id.clone(),
         tender_id: id.clone(),
         text: form.question.trim().to_owned(),
     };
-    let request = match state.as_person(&person, request) {
-        Ok(request) => request,
-        Err(error) => return error.into_response(),
-    };
+    let request = state.as_person(&visit.person, request)?;
     match state.tendering().ask_question(request).await {
-        Ok(_) => (jar, Redirect::to(&format!("/tenders/{id}?asked=1#questions"))).into_response(),
+        Ok(_) => Ok((visit.jar, Redirect::to(&format!("/tenders/{id}?asked=1#questions"))).into_response()),
         Err(status) if status.code() == tonic::Code::InvalidArgument => {
             for (_, description) in field_violations(&status) {
                 errors.add("question", sentence(&description));
             }
-            tender_page(&state, &session, jar, &id, &form, &errors, false).await
+            tender_page(&state, visit, &id, &form, &errors, false).await
         }
         Err(status) if status.code() == tonic::Code::FailedPrecondition => {
             errors.add("question", format!("You cannot ask this now: {}", status.message()));
-            tender_page(&state, &session, jar, &id, &form, &errors, false).await
+            tender_page(&state, visit, &id, &form, &errors, false).await
         }
-        Err(status) => PageError::from(status).into_response(),
+        Err(status) => Err(status.into()),
     }
 }
 
 /// The tender as a charity reads it, with the question form as given.
 async fn tender_page(
     state: &PortalState,
-    session: &Session,
-    jar: CookieJar,
+    CharityVisit { session, jar, person }: CharityVisit,
     id: &str,
     form: &QuestionForm,
     errors: &FormErrors,
     asked: bool,
-) -> Response {
-    let person = match charity_member(session) {
-        Ok(person) => person,
-        Err(elsewhere) => return elsewhere.into_response(),
+) -> Result<Response, PageError> {
+    let request = state.as_person(&person, GetTenderRequest { tender_id: id.to_owned() })?;
+    let tender = state.tendering().get_tender(request).await?.into_inner().tender.ok_or(PageError::NotFound)?;
+    let starts = tender
+        .contract_period
+        .as_ref()
+        .and_then(|period| period.start_date)
+        .unwrap_or_else(|| platform::dates::date_to_proto(platform::time::london_today()));
+    let check = CheckComplianceRequest {
+        provider_id: person.organisation_id.clone(),
+        requirements: tender.evidence_requirements.clone(),
+        on_date: Some(starts),
+        tender_id: tender.id.clone(),
     };
-    let found = async {
-        let request = state.as_person(person, GetTenderRequest { tender_id: id.to_owned() })?;
-        let tender = state.tendering().get_tender(request).await?.into_inner().tender.ok_or(PageError::NotFound)?;
-        let starts = tender
-            .contract_period
-            .as_ref()
-            .and_then(|period| period.start_date)
-            .unwrap_or_else(|| platform::dates::date_to_proto(platform::time::london_today()));
-        let check = CheckComplianceRequest {
-            provider_id: person.organisation_id.clone(),
-            requirements: tender.evidence_requirements.clone(),
-            on_date: Some(starts),
-            tender_id: tender.id.clone(),
-        };
-        let checked = state.compliance().check_compliance(state.as_person(person, check)?).await?.into_inner();
-        let request = ListQuestionsRequest { tender_id: tender.id.clone(), page_size: 100, ..Default::default() };
-        let questions = state.tendering().list_questions(state.as_person(person, request)?).await?.into_inner();
-        Ok::<_, PageError>((tender, checked, questions.questions))
-    };
-    let (tender, checked, asked_questions) = match found.await {
-        Ok(found) => found,
-        Err(error) => return error.into_response(),
-    };
+    let checked = state.compliance().check_compliance(state.as_person(&person, check)?).await?.into_inner();
+    let request = ListQuestionsRequest { tender_id: tender.id.clone(), page_size: 100, ..Default::default() };
+    let asked_questions =
+        state.tendering().list_questions(state.as_person(&person, request)?).await?.into_inner().questions;
     let evidence: Vec<_> = checked
         .results
         .iter()
@@ -327,5 +290,5 @@ async fn tender_page(
         asked,
         form => minijinja::Value::from(minijinja::value::Serde(form)),
     };
-    page(state, session, jar, "tender.html", &tender.title, errors, values)
+    Ok(page(state, &session, jar, "tender.html", &tender.title, errors, values))
 }
