@@ -1,8 +1,8 @@
 // A small charity's journey through the portal in a real browser, against `marketplace serve` on a
 // fresh embedded default: sign in, register the organisation (with the GOV.UK error summary for a
-// form sent empty or wrong), see it on the dashboard, add a service, upload its public liability
+// form sent empty or wrong), see it on the dashboard, add services (one changed, later removed), upload its public liability
 // certificate to the locker (a refused file first), find the open tenders (posted beforehand by
-// `marketplace demo --stop-after-publishing`) and read one with what its locker already holds,
+// `marketplace demo --stop-after-publishing`), those that fit its services first, and read one with what its locker already holds,
 // write a bid question by question (an answer over its word limit refused), check it, declare and
 // send it and read its receipt, ask a question on the other tender, sign out. Run twice: with JavaScript, and with
 // govuk-frontend's script blocked (the journey must work without it). Every page is checked with
@@ -184,6 +184,34 @@ async function journey(browser, url, withScript) {
   assert.equal((await when.textContent()).trim(), "Tuesday 10:00 to 12:00");
   await check(page, `${mode}-09-dashboard-service`);
 
+  // A second service, then changed: a wrong time is refused on its field, then its day moves.
+  await page.getByRole("link", { name: "Add another service" }).click();
+  await page.getByLabel("Name of the service").fill("Brixton Connectors");
+  await page.getByLabel("What happens, who it helps and how to join").fill("Volunteers who visit older people at home and link them with groups, clubs and help nearby.");
+  await page.getByLabel("Community connector or social prescribing link work").check();
+  await page.getByLabel("Lambeth").check();
+  await page.getByLabel("Postcode districts it covers (optional)").fill("SW2");
+  await page.getByLabel("In person, at a venue or at home").check();
+  await page.getByRole("button", { name: "Add service" }).click();
+  await page.getByText("Service added.").waitFor();
+  await page.getByRole("link", { name: "Change (Brixton Connectors)" }).click();
+  await page.getByRole("heading", { name: "Change a service" }).waitFor();
+  assert.equal(await page.getByLabel("Name of the service").inputValue(), "Brixton Connectors", "the form holds the service");
+  assert.equal(await page.getByLabel("Postcode districts it covers (optional)").inputValue(), "SW2");
+  await page.getByLabel("Wednesday").check();
+  await page.getByLabel("Starts at (if it runs on a day)").fill("25:00");
+  await page.getByLabel("Ends at (if it runs on a day)").fill("16:00");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  assert.deepEqual(await errorSummary(page), ["Enter when it starts as a 24-hour time, like 10:00 or 14:30"]);
+  assert.equal(await page.getByLabel("Ends at (if it runs on a day)").inputValue(), "16:00", "kept");
+  await check(page, `${mode}-09b-service-change-errors`);
+  await page.getByLabel("Starts at (if it runs on a day)").fill("14:00");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("Service changed.").waitFor();
+  const connectors = page.locator(".govuk-summary-card", { hasText: "Brixton Connectors" });
+  assert.equal((await connectors.locator(".govuk-summary-list__row", { hasText: "When" }).locator("dd").textContent()).trim(), "Wednesday 14:00 to 16:00");
+  await check(page, `${mode}-09c-dashboard-services`);
+
   // The locker: a web page passed off as a PDF is refused on the file field; the certificate is taken.
   await page.getByRole("link", { name: "Documents in your locker" }).click();
   await page.getByRole("heading", { name: "Your documents" }).waitFor();
@@ -258,19 +286,25 @@ async function journey(browser, url, withScript) {
   await check(page, `${mode}-17-tenders`);
   const lambethTender = "Community connectors for isolated older people, Brixton and Stockwell";
   const wokingTender = "Befriending and coffee mornings at Hale End Court sheltered housing";
-  assert.equal(await page.getByRole("link", { name: lambethTender }).count(), 1);
-  assert.equal(await page.getByRole("link", { name: wokingTender }).count(), 1);
+  // Lambeth's tender fits the connectors service: it is among the tenders for this charity, with why.
+  const forYou = page.locator("#for-you");
+  const allTenders = page.locator("#all-tenders");
+  assert.equal(await forYou.getByRole("link", { name: lambethTender }).count(), 1, "Lambeth's tender is for this charity");
+  assert.equal(await forYou.getByRole("link", { name: wokingTender }).count(), 0, "Woking's is not: no service there");
+  assert.match(await forYou.textContent(), /"Brixton Connectors"/);
+  assert.equal(await allTenders.getByRole("link", { name: lambethTender }).count(), 1);
+  assert.equal(await allTenders.getByRole("link", { name: wokingTender }).count(), 1);
   await page.getByRole("group", { name: "Council area" }).getByLabel("Woking").check();
   await page.getByRole("button", { name: "Search" }).click();
-  await page.getByRole("link", { name: wokingTender }).waitFor();
-  assert.equal(await page.getByRole("link", { name: lambethTender }).count(), 0, "only Woking's");
+  await allTenders.getByRole("link", { name: wokingTender }).waitFor();
+  assert.equal(await allTenders.getByRole("link", { name: lambethTender }).count(), 0, "only Woking's");
   await page.getByRole("group", { name: "Council area" }).getByLabel("Anywhere").check();
   await page.getByLabel("Worth at most, in pounds").fill("lots");
   await page.getByRole("button", { name: "Search" }).click();
   assert.deepEqual(await errorSummary(page), ["Enter the most the contract may be worth in whole pounds, like 20000"]);
   await page.getByLabel("Worth at most, in pounds").fill("");
   await page.getByRole("button", { name: "Search" }).click();
-  await page.getByRole("link", { name: lambethTender }).click();
+  await allTenders.getByRole("link", { name: lambethTender }).click();
   await page.getByRole("heading", { name: lambethTender }).waitFor();
   const lambethPath = new URL(page.url()).pathname;
   const liability = page.locator(".govuk-summary-list__row", { hasText: "Public liability insurance certificate" });
@@ -332,7 +366,7 @@ async function journey(browser, url, withScript) {
 
   // Woking's tender still takes questions: refused empty, then sent and waiting for its answer.
   await page.goto(`${url}tenders`);
-  await page.getByRole("link", { name: wokingTender }).click();
+  await page.locator("#all-tenders").getByRole("link", { name: wokingTender }).click();
   await page.getByRole("button", { name: "Send question" }).click();
   assert.deepEqual(await errorSummary(page), ["Enter your question"]);
   await check(page, `${mode}-24-question-errors`);
@@ -341,6 +375,15 @@ async function journey(browser, url, withScript) {
   await page.getByText("Question sent.").waitFor();
   assert.match(await page.locator("#main-content").textContent(), /Your questions waiting for an answer\s*Can volunteers' travel costs be part of the price\?/);
   await check(page, `${mode}-25-question-sent`);
+
+  // A service removed, after a page that says what that means.
+  await page.goto(`${url}dashboard`);
+  await page.getByRole("link", { name: "Remove (Brixton Connectors)" }).click();
+  await page.getByRole("heading", { name: "Remove Brixton Connectors?" }).waitFor();
+  await check(page, `${mode}-25b-service-remove`);
+  await page.getByRole("button", { name: "Remove service" }).click();
+  await page.getByText("Service removed.").waitFor();
+  assert.equal(await page.locator(".govuk-summary-card", { hasText: "Brixton Connectors" }).count(), 0, "gone from the profile");
 
   // Signing in again brings the volunteer back to the charity.
   await page.getByRole("button", { name: "Sign out" }).click();

@@ -3,6 +3,7 @@
 
 use platform::auth::Claims;
 use proto::commissioning::compliance::v1::compliance_service_client::ComplianceServiceClient;
+use proto::commissioning::evaluation::v1::evaluation_service_client::EvaluationServiceClient;
 use proto::commissioning::providers::v1::providers_service_client::ProvidersServiceClient;
 use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
 use tonic::transport::Channel;
@@ -24,6 +25,10 @@ impl PortalState {
 
     pub fn tendering(&self) -> TenderingServiceClient<Channel> {
         TenderingServiceClient::new(self.0.channel.clone())
+    }
+
+    pub fn evaluation(&self) -> EvaluationServiceClient<Channel> {
+        EvaluationServiceClient::new(self.0.channel.clone())
     }
 
     /// `message` as a request from `person`, with their token.

@@ -22,7 +22,8 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("sign_in.html", include_str!("../templates/pages/sign_in.html")),
         ("dashboard.html", include_str!("../templates/pages/dashboard.html")),
         ("organisation_new.html", include_str!("../templates/pages/organisation_new.html")),
-        ("service_new.html", include_str!("../templates/pages/service_new.html")),
+        ("service.html", include_str!("../templates/pages/service.html")),
+        ("service_remove.html", include_str!("../templates/pages/service_remove.html")),
         ("profile.html", include_str!("../templates/pages/profile.html")),
         ("locker.html", include_str!("../templates/pages/locker.html")),
         ("tenders.html", include_str!("../templates/pages/tenders.html")),
@@ -32,6 +33,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("bid_price.html", include_str!("../templates/pages/bid_price.html")),
         ("bid_check.html", include_str!("../templates/pages/bid_check.html")),
         ("bid_receipt.html", include_str!("../templates/pages/bid_receipt.html")),
+        ("outcome.html", include_str!("../templates/pages/outcome.html")),
         ("locker_upload.html", include_str!("../templates/pages/locker_upload.html")),
         ("problem.html", include_str!("../templates/pages/problem.html")),
     ];

@@ -19,6 +19,10 @@ pub struct DashboardQuery {
     registered: Option<String>,
     #[serde(default)]
     added: Option<String>,
+    #[serde(default)]
+    changed: Option<String>,
+    #[serde(default)]
+    removed: Option<String>,
 }
 
 /// GET /dashboard
@@ -71,6 +75,8 @@ pub async fn dashboard(
         registered => true,
         just_registered => query.registered.is_some(),
         service_added => query.added.as_deref() == Some("service"),
+        service_changed => query.changed.as_deref() == Some("service"),
+        service_removed => query.removed.as_deref() == Some("service"),
         provider => context! { legal_name => provider.legal_name.clone() },
         tasks,
         rows => profile_rows(&provider),
@@ -125,6 +131,7 @@ pub(super) fn service_card(state: &PortalState, service: &Service) -> minijinja:
     let row =
         |key: &str, value: String| context! { key => context! { text => key }, value => context! { text => value } };
     context! {
+        id => service.id.clone(),
         name => service.name.clone(),
         rows => vec![
             row("Kind of service", category.to_owned()),

@@ -6,6 +6,7 @@ mod bid;
 mod dashboard;
 mod locker;
 mod organisation;
+mod outcome;
 mod profile;
 mod services;
 mod sign_in;
@@ -50,6 +51,8 @@ pub fn router(state: PortalState) -> Router {
         )
         .route("/organisation/check", get(profile::check_profile))
         .route("/services/new", get(services::new_service_page).post(services::add_service))
+        .route("/services/{id}/change", get(services::change_service_page).post(services::change_service))
+        .route("/services/{id}/remove", get(services::remove_service_page).post(services::remove_service))
         .route("/tenders", get(tenders::tenders))
         .route("/tenders/{id}", get(tenders::tender))
         .route("/tenders/{id}/questions", post(tenders::ask_question))
@@ -59,6 +62,7 @@ pub fn router(state: PortalState) -> Router {
         .route("/tenders/{id}/bid/check", get(bid::check).post(bid::send))
         .route("/tenders/{id}/bid/receipt", get(bid::receipt))
         .route("/tenders/{id}/bid/withdraw", post(bid::withdraw))
+        .route("/tenders/{id}/outcome", get(outcome::outcome))
         .route("/locker", get(locker::locker))
         .route("/locker/upload", get(locker::upload_page).post(locker::upload).layer(upload_limit))
         .route("/locker/{id}/renew", get(locker::renew_page).post(locker::renew).layer(upload_limit))

@@ -1,4 +1,5 @@
-//! Tenders for a charity: a search of every open tender (by kind of service, council area, value
+//! Tenders for a charity: those that fit its services (as the providers service matched them), a
+//! search of every open tender (by kind of service, council area, value
 //! and how soon it closes), and each tender with what it asks for: the council's description, the
 //! questions and their word limits, the evidence it needs beside what the charity's locker
 //! already holds (CheckCompliance on the contract's start date), the council's published answers
@@ -12,6 +13,7 @@ use chrono::{Duration, Utc};
 use minijinja::context;
 use proto::commissioning::common::v1::{Money, RequirementStatus};
 use proto::commissioning::compliance::v1::CheckComplianceRequest;
+use proto::commissioning::providers::v1::ListTenderMatchesRequest;
 use proto::commissioning::tendering::v1::{
     AskQuestionRequest, GetTenderRequest, ListQuestionsRequest, ListTendersRequest, QuestionStatus, Tender,
     TenderStatus,
@@ -23,6 +25,7 @@ use super::services::CATEGORIES;
 use super::{FormErrors, PageError, page, sentence};
 use crate::PortalState;
 use crate::calls::field_violations;
+use crate::sessions::Person;
 use crate::visitor::{CharityVisit, Visit};
 
 /// The search's filters, as the form sends them (a GET form: the results have an address).
@@ -95,6 +98,7 @@ pub async fn tenders(
         ..Default::default()
     };
     let found = state.tendering().list_tenders(state.as_person(&person, request)?).await?.into_inner().tenders;
+    let for_you = tenders_for_you(&state, &person).await?;
     let shown: Vec<_> = found
         .iter()
         .filter(|tender| {
@@ -133,8 +137,35 @@ pub async fn tenders(
         areas,
         closing,
         tenders => shown,
+        for_you,
     };
     Ok(page(&state, &session, jar, "tenders.html", "Find a tender", &errors, values))
+}
+
+/// The open tenders the providers service matched to the charity's services, soonest deadline
+/// first, each with why it fits.
+async fn tenders_for_you(state: &PortalState, person: &Person) -> Result<Vec<minijinja::Value>, PageError> {
+    let request =
+        ListTenderMatchesRequest { provider_id: person.organisation_id.clone(), page_size: 20, ..Default::default() };
+    let matches = state.providers().list_tender_matches(state.as_person(person, request)?).await?.into_inner().matches;
+    Ok(matches
+        .iter()
+        .map(|matched| {
+            let closes = matched
+                .bid_deadline
+                .as_ref()
+                .and_then(platform::time::from_timestamp)
+                .map_or_else(String::new, platform::time::london_time_and_date);
+            context! {
+                id => &matched.tender_id,
+                title => &matched.tender_title,
+                council => &matched.council_name,
+                reason => sentence(&matched.reason),
+                value => pounds(matched.estimated_value.as_ref()),
+                closes,
+            }
+        })
+        .collect())
 }
 
 /// A question a charity asks about a tender.
@@ -265,6 +296,12 @@ async fn tender_page(
         .map(|section| context! { heading => &section.heading, body => &section.body })
         .collect();
     let enquiries_open = tender.status() == TenderStatus::ActiveEnquiries;
+    let stage = match tender.status() {
+        TenderStatus::ActiveEnquiries | TenderStatus::ActiveTendering => "open",
+        TenderStatus::Awarded | TenderStatus::Complete => "decided",
+        TenderStatus::Cancelled | TenderStatus::Unsuccessful => "ended",
+        _ => "evaluating",
+    };
     let values = context! {
         tender => context! {
             id => &tender.id,
@@ -287,6 +324,7 @@ async fn tender_page(
         answered,
         waiting,
         enquiries_open,
+        stage,
         asked,
         form => minijinja::Value::from(minijinja::value::Serde(form)),
     };
