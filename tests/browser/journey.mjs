@@ -3,7 +3,7 @@
 // form sent empty or wrong), see it on the dashboard, add services (one changed, later removed), upload its public liability
 // certificate to the locker (a refused file first), find the open tenders (posted beforehand by
 // `marketplace demo --stop-after-publishing`), those that fit its services first, and read one with what its locker already holds,
-// write a bid question by question (an answer over its word limit refused), check it, declare and
+// write a bid question by question (an answer over its word limit refused) with a consortium partner, check it, declare and
 // send it and read its receipt, ask a question on the other tender, sign out. Run twice: with JavaScript, and with
 // govuk-frontend's script blocked (the journey must work without it). Every page is checked with
 // axe-core (WCAG 2.x A and AA, and best practice, as govuk-frontend's own tests run it), and
@@ -320,8 +320,8 @@ async function journey(browser, url, withScript) {
   await page.getByRole("heading", { name: "Your bid" }).waitFor();
   await check(page, `${mode}-19-bid`);
   const questionLinks = page.locator(".govuk-task-list__link");
-  const questionCount = (await questionLinks.count()) - 1;
-  assert.ok(questionCount >= 1, "a task per question and one for the price");
+  const questionCount = (await questionLinks.count()) - 2;
+  assert.ok(questionCount >= 1, "a task per question, one for the price and one for partners");
   await questionLinks.first().click();
   await page.locator("textarea#answer").waitFor();
   await check(page, `${mode}-20-answer`);
@@ -343,9 +343,30 @@ async function journey(browser, url, withScript) {
   await page.getByRole("heading", { name: "Your bid" }).waitFor();
   const priceStatus = page.locator(".govuk-task-list__item", { hasText: "Your price" }).locator(".govuk-task-list__status");
   assert.equal((await priceStatus.textContent()).trim(), "£22,500");
+  // A consortium: the partner found among the registered charities, and what it will do.
+  await page.getByRole("link", { name: "Partners, if you bid as a consortium" }).click();
+  await page.getByRole("heading", { name: "Partners in your bid" }).waitFor();
+  await page.getByLabel("Search for the organisation by name").fill("Nowhere Trust");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByText("No registered organisation is called").waitFor();
+  await page.getByLabel("Search for the organisation by name").fill("Stockwell");
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByLabel("Stockwell Community Connect").check();
+  await page.getByRole("button", { name: "Add partner" }).click();
+  assert.deepEqual(await errorSummary(page), ["Enter what the partner will do, like runs the coffee mornings in Stockwell"]);
+  await check(page, `${mode}-21b-partner-errors`);
+  await page.getByLabel("What will they do in the consortium?").fill("Runs the connectors' drop-in in Stockwell");
+  await page.getByRole("button", { name: "Add partner" }).click();
+  await page.locator(".govuk-summary-card", { hasText: "Stockwell Community Connect" }).getByText("Runs the connectors' drop-in in Stockwell").waitFor();
+  await check(page, `${mode}-21c-partners`);
+  await page.getByRole("link", { name: "Back to your bid" }).click();
+  const partnerStatus = page.locator(".govuk-task-list__item", { hasText: "Partners" }).locator(".govuk-task-list__status");
+  assert.equal((await partnerStatus.textContent()).trim(), "1 partner");
   await page.getByRole("button", { name: "Check your answers" }).click();
   await page.getByRole("heading", { name: "Check your answers before sending your bid" }).waitFor();
   await check(page, `${mode}-22-check`);
+  const partnerRow = page.locator(".govuk-summary-list__row", { hasText: "Partners" }).locator("dd").first();
+  assert.equal((await partnerRow.textContent()).trim(), "Stockwell Community Connect: Runs the connectors' drop-in in Stockwell");
   await page.getByRole("button", { name: "Send bid" }).click();
   assert.deepEqual(await errorSummary(page), ["Confirm the declaration to send your bid"]);
   await page.getByLabel(/I declare that the documents in our locker are true/).check();

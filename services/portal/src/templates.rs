@@ -31,6 +31,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("bid.html", include_str!("../templates/pages/bid.html")),
         ("bid_answer.html", include_str!("../templates/pages/bid_answer.html")),
         ("bid_price.html", include_str!("../templates/pages/bid_price.html")),
+        ("bid_partners.html", include_str!("../templates/pages/bid_partners.html")),
         ("bid_check.html", include_str!("../templates/pages/bid_check.html")),
         ("bid_receipt.html", include_str!("../templates/pages/bid_receipt.html")),
         ("outcome.html", include_str!("../templates/pages/outcome.html")),

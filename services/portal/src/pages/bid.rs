@@ -26,10 +26,10 @@ use crate::sessions::{Person, Session};
 use crate::visitor::{CharityVisit, Visit};
 
 /// What a bid page needs: who is bidding, on what, and what it has written so far.
-struct Bidding {
-    person: Person,
-    tender: Tender,
-    draft: BidContent,
+pub(super) struct Bidding {
+    pub person: Person,
+    pub tender: Tender,
+    pub draft: BidContent,
 }
 
 /// The words of an answer, as the limit counts them.
@@ -37,7 +37,7 @@ pub fn words(text: &str) -> usize {
     text.split_whitespace().count()
 }
 
-async fn bidding(state: &PortalState, person: Person, tender_id: &str) -> Result<Bidding, PageError> {
+pub(super) async fn bidding(state: &PortalState, person: Person, tender_id: &str) -> Result<Bidding, PageError> {
     let request = state.as_person(&person, GetTenderRequest { tender_id: tender_id.to_owned() })?;
     let tender = state.tendering().get_tender(request).await?.into_inner().tender.ok_or(PageError::NotFound)?;
     let request = GetBidDraftRequest { tender_id: tender.id.clone(), provider_id: person.organisation_id.clone() };
@@ -65,7 +65,7 @@ async fn sent_bid(state: &PortalState, person: &Person, tender_id: &str) -> Resu
 }
 
 /// Saves the draft, as the provider's members wrote it so far.
-async fn save(state: &PortalState, bidding: &Bidding) -> Result<(), tonic::Status> {
+pub(super) async fn save(state: &PortalState, bidding: &Bidding) -> Result<(), tonic::Status> {
     let request = SaveBidDraftRequest {
         tender_id: bidding.tender.id.clone(),
         provider_id: bidding.person.organisation_id.clone(),
@@ -79,7 +79,7 @@ fn answer_of<'a>(draft: &'a BidContent, question: &BidQuestion) -> &'a str {
     draft.answers.iter().find(|answer| answer.bid_question_id == question.id).map_or("", |answer| answer.text.as_str())
 }
 
-fn tender_values(tender: &Tender) -> minijinja::Value {
+pub(super) fn tender_values(tender: &Tender) -> minijinja::Value {
     context! { id => &tender.id, title => &tender.title, council => &tender.council_name }
 }
 
@@ -116,6 +116,12 @@ pub async fn overview(
         title => context! { text => "Your price" },
         href => format!("/tenders/{id}/bid/price"),
         status => status(!price.is_empty(), price),
+    });
+    let partners = bidding.draft.consortium_partners.len();
+    tasks.push(context! {
+        title => context! { text => "Partners, if you bid as a consortium" },
+        href => format!("/tenders/{id}/bid/partners"),
+        status => context! { text => match partners { 0 => "None".to_owned(), 1 => "1 partner".to_owned(), count => format!("{count} partners") } },
     });
     let values = context! { tender => tender_values(&bidding.tender), tasks };
     Ok(page(&state, &session, jar, "bid.html", "Your bid", &FormErrors::default(), values))
@@ -296,6 +302,13 @@ fn check_page(
         key => context! { text => "Your price" },
         value => context! { text => if price.is_empty() { "Not given yet".to_owned() } else { price } },
         actions => change(format!("/tenders/{id}/bid/price"), "your price"),
+    });
+    let partners: Vec<String> =
+        bidding.draft.consortium_partners.iter().map(|partner| format!("{}: {}", partner.name, partner.role)).collect();
+    rows.push(context! {
+        key => context! { text => "Partners" },
+        value => context! { text => if partners.is_empty() { "None".to_owned() } else { partners.join("; ") } },
+        actions => change(format!("/tenders/{id}/bid/partners"), "your partners"),
     });
     let declaration = vec![context! {
         value => "yes",

@@ -7,6 +7,7 @@ mod dashboard;
 mod locker;
 mod organisation;
 mod outcome;
+mod partners;
 mod profile;
 mod services;
 mod sign_in;
@@ -59,6 +60,8 @@ pub fn router(state: PortalState) -> Router {
         .route("/tenders/{id}/bid", get(bid::overview))
         .route("/tenders/{id}/bid/answers/{number}", get(bid::answer_form).post(bid::save_answer))
         .route("/tenders/{id}/bid/price", get(bid::price_form).post(bid::save_price))
+        .route("/tenders/{id}/bid/partners", get(partners::partners).post(partners::add_partner))
+        .route("/tenders/{id}/bid/partners/remove", post(partners::remove_partner))
         .route("/tenders/{id}/bid/check", get(bid::check).post(bid::send))
         .route("/tenders/{id}/bid/receipt", get(bid::receipt))
         .route("/tenders/{id}/bid/withdraw", post(bid::withdraw))
