@@ -9,6 +9,7 @@ pub mod demo;
 use compliance::Compliance;
 use evaluation::Evaluation;
 use platform::config::Settings;
+use platform::events::EventBus;
 use platform::grpc::{RunningServer, ServerOptions};
 use platform::runtime::{Service, start_service};
 use providers::Providers;
@@ -23,6 +24,8 @@ pub const SERVICE_NAMES: [&str; 4] = [Providers::NAME, Compliance::NAME, Tenderi
 /// The running marketplace.
 pub struct Marketplace {
     server: RunningServer,
+    /// The bus the services share, which the portal hears too.
+    bus: EventBus,
     // Held so their relays and consumers run as long as the server does.
     _services: (Providers, Compliance, Tendering, Evaluation),
 }
@@ -42,7 +45,7 @@ impl Marketplace {
         let providers = start_service::<Providers>(settings.clone(), Some(bus.clone())).await?;
         let compliance = start_service::<Compliance>(settings.clone(), Some(bus.clone())).await?;
         let tendering = start_service::<Tendering>(settings.clone(), Some(bus.clone())).await?;
-        let evaluation = start_service::<Evaluation>(settings.clone(), Some(bus)).await?;
+        let evaluation = start_service::<Evaluation>(settings.clone(), Some(bus.clone())).await?;
 
         let mut routes = tonic::service::RoutesBuilder::default();
         providers.add_routes(&mut routes);
@@ -62,12 +65,17 @@ impl Marketplace {
         tendering.evaluation().set_url(own_address.clone());
         evaluation.compliance().set_url(own_address.clone());
         evaluation.tendering().set_url(own_address);
-        Ok(Self { server, _services: (providers, compliance, tendering, evaluation) })
+        Ok(Self { server, bus, _services: (providers, compliance, tendering, evaluation) })
     }
 
     /// Where it listens.
     pub fn local_addr(&self) -> std::net::SocketAddr {
         self.server.local_addr()
+    }
+
+    /// The event bus the services share.
+    pub fn bus(&self) -> EventBus {
+        self.bus.clone()
     }
 
     /// Stops gracefully: NOT_SERVING first, then the calls in flight finish.

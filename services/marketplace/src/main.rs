@@ -118,7 +118,7 @@ async fn main() -> anyhow::Result<()> {
                 None => portal::TokenSigner::development(&marketplace::development_token_secret(&settings)?),
             };
             let grpc_url = format!("http://{}", marketplace.local_addr());
-            let portal = portal::Portal::start(&settings, &grpc_url, signer).await?;
+            let portal = portal::Portal::start(&settings, &grpc_url, signer, marketplace.bus()).await?;
             println!("portal: {}", portal.url());
             marketplace.serve_until_signalled().await?;
             portal.shutdown().await

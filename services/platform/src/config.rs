@@ -136,6 +136,20 @@ pub struct Settings {
     /// The councils that commission through the marketplace, as `id=Name` pairs separated by
     /// commas: the areas a charity may say it serves.
     pub portal_councils: String,
+    /// The mail server the portal sends notifications through: `smtps://user:password@host`
+    /// (TLS from the start), `smtp://host:587?tls=required` (STARTTLS), or `smtp://host:port`
+    /// (no TLS: a relay on the same host only). Unset means notifications are shown in the portal
+    /// and no mail is sent.
+    pub portal_smtp_url: Option<String>,
+    /// Who the portal's mail comes from, such as `Commissioning marketplace
+    /// <notifications@example.org>`; required with `PORTAL_SMTP_URL`.
+    pub portal_mail_from: Option<String>,
+    /// The portal's address as people reach it (`https://marketplace.example.org`), for the links
+    /// in its mail; unset means the address it listens on.
+    pub portal_public_url: Option<String>,
+    /// Seconds before a notification's mail that failed is tried again; each later try waits
+    /// twice as long, up to an hour.
+    pub portal_mail_retry_secs: u64,
 }
 
 impl Settings {
@@ -189,6 +203,10 @@ impl Settings {
             portal_grpc_url: None,
             portal_signing_key_file: None,
             portal_councils: "lambeth=Lambeth,woking=Woking,wigan=Wigan".into(),
+            portal_smtp_url: None,
+            portal_mail_from: None,
+            portal_public_url: None,
+            portal_mail_retry_secs: 60,
         }
     }
 
@@ -233,6 +251,7 @@ impl Settings {
             ("GRPC_REQUEST_TIMEOUT_SECS", self.grpc_request_timeout_secs),
             ("GRPC_MAX_MESSAGE_BYTES", self.grpc_max_message_bytes as u64),
             ("GRPC_CONCURRENCY_LIMIT", self.grpc_concurrency_limit as u64),
+            ("PORTAL_MAIL_RETRY_SECS", self.portal_mail_retry_secs),
         ];
         if let Some((variable, _)) = positive.into_iter().find(|(_, value)| *value == 0) {
             return Err(ConfigError(format!("{variable}: must be at least 1")));
@@ -240,6 +259,13 @@ impl Settings {
         if self.documents_s3_access_key_id.is_some() != self.documents_s3_secret_access_key.is_some() {
             return Err(ConfigError(
                 "DOCUMENTS_S3_SECRET_ACCESS_KEY: set it together with DOCUMENTS_S3_ACCESS_KEY_ID, or neither".into(),
+            ));
+        }
+        if self.portal_smtp_url.is_some() && self.portal_mail_from.is_none() {
+            return Err(ConfigError(
+                "PORTAL_MAIL_FROM: set who the portal's mail comes from (like Marketplace <notifications@example.org>) \
+                 together with PORTAL_SMTP_URL"
+                    .into(),
             ));
         }
         Ok(self)
@@ -295,6 +321,10 @@ impl Settings {
             "PORTAL_GRPC_URL",
             "PORTAL_SIGNING_KEY_FILE",
             "PORTAL_COUNCILS",
+            "PORTAL_SMTP_URL",
+            "PORTAL_MAIL_FROM",
+            "PORTAL_PUBLIC_URL",
+            "PORTAL_MAIL_RETRY_SECS",
         ]
     }
 

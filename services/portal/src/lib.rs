@@ -2,11 +2,13 @@
 //! people the marketplace is for. It keeps only sessions and who acts for which organisation in
 //! its own small database; every rule stays in the services, which it calls as the person signed
 //! in, with a short-lived token it signs itself. Pages work without JavaScript; every form posts
-//! with a CSRF token, and every response carries a Content-Security-Policy.
+//! with a CSRF token, and every response carries a Content-Security-Policy. It hears the events
+//! that concern a provider and keeps them as the provider's notifications, mailed when SMTP is set.
 
 mod assets;
 mod calls;
 pub mod migrations;
+pub mod notifications;
 mod pages;
 pub mod people;
 mod security;
@@ -20,7 +22,8 @@ use std::sync::Arc;
 
 use platform::config::Settings;
 use platform::db::Database;
-use tokio::sync::oneshot;
+use platform::events::{ConsumerHandle, EventBus};
+use tokio::sync::{Notify, oneshot};
 
 pub use signing::TokenSigner;
 
@@ -45,12 +48,32 @@ pub struct Portal {
     local_addr: SocketAddr,
     stop: oneshot::Sender<()>,
     served: tokio::task::JoinHandle<std::io::Result<()>>,
+    // Held so the notification consumers run as long as the portal does.
+    _consumers: Vec<ConsumerHandle>,
+    _background: Background,
+}
+
+/// The mail sender and the inbox pruner, stopped with the portal.
+struct Background(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
 }
 
 impl Portal {
     /// Serves the portal on `PORTAL_LISTEN_ADDR`, calling the services at `grpc_url` and signing
-    /// their tokens with `signer`.
-    pub async fn start(settings: &Settings, grpc_url: &str, signer: TokenSigner) -> anyhow::Result<Self> {
+    /// their tokens with `signer`, and turns the events on `bus` into notifications (mailed
+    /// through `PORTAL_SMTP_URL` when it is set).
+    pub async fn start(
+        settings: &Settings,
+        grpc_url: &str,
+        signer: TokenSigner,
+        bus: EventBus,
+    ) -> anyhow::Result<Self> {
         let db = Database::connect(&settings.database_url_for("portal"), settings.database_max_connections).await?;
         db.migrate::<migrations::Migrator>().await?;
         let channel = tonic::transport::Endpoint::from_shared(grpc_url.to_owned())
@@ -71,6 +94,22 @@ impl Portal {
             .await
             .map_err(|error| anyhow::anyhow!("PORTAL_LISTEN_ADDR {}: {error}", settings.portal_listen_addr))?;
         let local_addr = listener.local_addr()?;
+        let public_url = settings.portal_public_url.clone().unwrap_or_else(|| format!("http://{local_addr}"));
+        let mailer = notifications::mail::Mailer::from_settings(settings, &public_url)?;
+        match &mailer {
+            Some(mailer) => {
+                tracing::info!(server = mailer.server(), "notifications are shown in the portal and mailed")
+            }
+            None => {
+                tracing::warn!("PORTAL_SMTP_URL is not set: notifications are shown in the portal, and no mail is sent")
+            }
+        }
+        let wake = Arc::new(Notify::new());
+        let consumers = notifications::consumer::start(&bus, &state, mailer.is_some(), wake.clone()).await?;
+        let mut background = vec![platform::events::retention::spawn(state.0.db.clone(), settings.events_retention())];
+        if let Some(mailer) = mailer {
+            background.push(notifications::mail::spawn(mailer, state.clone(), wake));
+        }
         let (stop, stopped) = oneshot::channel::<()>();
         let app = pages::router(state);
         let served = tokio::spawn(async move {
@@ -80,7 +119,7 @@ impl Portal {
                 })
                 .await
         });
-        Ok(Self { local_addr, stop, served })
+        Ok(Self { local_addr, stop, served, _consumers: consumers, _background: Background(background) })
     }
 
     /// Where it listens.

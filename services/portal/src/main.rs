@@ -1,4 +1,5 @@
-//! `portal`: the web portal on its own, beside services running apart (production).
+//! `portal`: the web portal on its own, beside services running apart (production), hearing their
+//! events on the bus they share (`NATS_URL`).
 
 use platform::config::Settings;
 use portal::{Portal, TokenSigner};
@@ -20,7 +21,8 @@ async fn main() -> anyhow::Result<()> {
             "PORTAL_SIGNING_KEY_FILE: set the portal's ES256 key (production), or AUTH_HS256_SECRET for development"
         ),
     };
-    let portal = Portal::start(&settings, &grpc_url, signer).await?;
+    let bus = platform::runtime::connect_bus(&settings).await?;
+    let portal = Portal::start(&settings, &grpc_url, signer, bus).await?;
     println!("portal: {}", portal.url());
     tokio::signal::ctrl_c().await?;
     portal.shutdown().await

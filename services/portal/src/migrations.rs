@@ -1,5 +1,6 @@
-//! The portal's own database: sessions, and which organisation each person acts for; every rule
-//! and record lives in the services.
+//! The portal's own database: sessions, which organisation each person acts for, and the
+//! notifications of providers (with the inbox of the events they came from, and the outbox table
+//! the platform's pruner expects beside it); every rule and record lives in the services.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -9,7 +10,12 @@ pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(Sessions)]
+        vec![
+            Box::new(Sessions),
+            Box::new(platform::migrations::m20261128_000001_outbox::Migration),
+            Box::new(platform::migrations::m20261128_000002_inbox::Migration),
+            Box::new(crate::notifications::migration::Notifications),
+        ]
     }
 }
 

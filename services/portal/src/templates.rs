@@ -36,6 +36,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("bid_receipt.html", include_str!("../templates/pages/bid_receipt.html")),
         ("outcome.html", include_str!("../templates/pages/outcome.html")),
         ("locker_upload.html", include_str!("../templates/pages/locker_upload.html")),
+        ("notifications.html", include_str!("../templates/pages/notifications.html")),
         ("problem.html", include_str!("../templates/pages/problem.html")),
     ];
     for (name, source) in sources {

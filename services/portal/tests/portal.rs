@@ -3,6 +3,8 @@
 
 mod portal {
     pub mod components;
+    pub mod mail_catcher;
+    pub mod notifications;
     pub mod security;
     pub mod support;
 }

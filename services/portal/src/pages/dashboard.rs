@@ -42,6 +42,8 @@ pub async fn dashboard(
     let request = ListServicesRequest { provider_id, page_size: 100, ..Default::default() };
     let services = state.providers().list_services(state.as_person(person, request)?).await?.into_inner().services;
     let documents = super::locker::documents_of(&state, person).await?;
+    let unread =
+        crate::notifications::unread(state.0.db.conn(), &person.organisation_id).await.map_err(PageError::storage)?;
     let services_status = if services.is_empty() {
         context! { tag => context! { text => "Not yet started", classes => "govuk-tag--blue" } }
     } else {
@@ -73,6 +75,8 @@ pub async fn dashboard(
     ];
     let values = context! {
         registered => true,
+        unread_notifications => unread,
+        unread_text => plural(usize::try_from(unread).unwrap_or(usize::MAX), "unread notification"),
         just_registered => query.registered.is_some(),
         service_added => query.added.as_deref() == Some("service"),
         service_changed => query.changed.as_deref() == Some("service"),

@@ -5,6 +5,7 @@
 mod bid;
 mod dashboard;
 mod locker;
+mod notifications;
 mod organisation;
 mod outcome;
 mod partners;
@@ -66,6 +67,7 @@ pub fn router(state: PortalState) -> Router {
         .route("/tenders/{id}/bid/receipt", get(bid::receipt))
         .route("/tenders/{id}/bid/withdraw", post(bid::withdraw))
         .route("/tenders/{id}/outcome", get(outcome::outcome))
+        .route("/notifications", get(notifications::notifications))
         .route("/locker", get(locker::locker))
         .route("/locker/upload", get(locker::upload_page).post(locker::upload).layer(upload_limit))
         .route("/locker/{id}/renew", get(locker::renew_page).post(locker::renew).layer(upload_limit))
@@ -192,7 +194,11 @@ pub fn page(
     values: Value,
 ) -> Response {
     let person = session.person.as_ref().map(|person| {
-        context! { name => &person.name, organisation_name => &person.organisation_name }
+        context! {
+            name => &person.name,
+            organisation_name => &person.organisation_name,
+            charity => person.organisation_id != "platform",
+        }
     });
     let context = context! {
         title,

@@ -16,7 +16,9 @@ pub async fn start(grpc_url: &str, signer: TokenSigner) -> Running {
     let mut settings = Settings::defaults(0);
     settings.data_dir = files.path().to_path_buf();
     settings.portal_listen_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
-    let portal = Portal::start(&settings, grpc_url, signer).await.expect("the portal starts");
+    // The embedded event log in the same folder: no events come, so there are no notifications.
+    let bus = platform::runtime::connect_bus(&settings).await.expect("the embedded event log");
+    let portal = Portal::start(&settings, grpc_url, signer, bus).await.expect("the portal starts");
     let url = portal.url();
     Running { portal, url, _files: files }
 }
