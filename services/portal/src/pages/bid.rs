@@ -14,7 +14,7 @@ use minijinja::context;
 use proto::commissioning::common::v1::Money;
 use proto::commissioning::tendering::v1::{
     Answer, Bid, BidContent, BidQuestion, BidStatus, GetBidDraftRequest, GetMyBidRequest, GetTenderRequest,
-    SaveBidDraftRequest, SubmitBidRequest, Tender, WithdrawBidRequest,
+    PartnerConfirmation, PartnerStatus, SaveBidDraftRequest, SubmitBidRequest, Tender, WithdrawBidRequest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -414,9 +414,20 @@ pub async fn receipt(
             received,
         },
         price => pounds(bid.content.as_ref().and_then(|content| content.total_price.as_ref())),
+        partners => bid.partners.iter().map(partner_answer).collect::<Vec<_>>(),
     };
     let title = if bid.status == BidStatus::Submitted as i32 { "Bid sent" } else { "Bid withdrawn" };
     Ok(page(&state, &session, jar, "bid_receipt.html", title, &FormErrors::default(), values))
+}
+
+/// A partner named in the bid and its members' answer, as a row with a tag.
+fn partner_answer(partner: &PartnerConfirmation) -> minijinja::Value {
+    let (text, classes) = match PartnerStatus::try_from(partner.status).unwrap_or(PartnerStatus::Unspecified) {
+        PartnerStatus::Confirmed => ("Confirmed", "govuk-tag--green"),
+        PartnerStatus::Declined => ("Declined: no longer in the bid", "govuk-tag--red"),
+        _ => ("Not yet confirmed", "govuk-tag--yellow"),
+    };
+    context! { name => &partner.name, tag => context! { text, classes } }
 }
 
 #[derive(Debug, Default, Deserialize)]

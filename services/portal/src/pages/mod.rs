@@ -9,6 +9,7 @@ mod notifications;
 mod organisation;
 mod outcome;
 mod partners;
+mod partnership;
 mod profile;
 mod services;
 mod sign_in;
@@ -58,6 +59,7 @@ pub fn router(state: PortalState) -> Router {
         .route("/tenders", get(tenders::tenders))
         .route("/tenders/{id}", get(tenders::tender))
         .route("/tenders/{id}/questions", post(tenders::ask_question))
+        .route("/tenders/{id}/partnership", post(partnership::answer_partnership))
         .route("/tenders/{id}/bid", get(bid::overview))
         .route("/tenders/{id}/bid/answers/{number}", get(bid::answer_form).post(bid::save_answer))
         .route("/tenders/{id}/bid/price", get(bid::price_form).post(bid::save_price))

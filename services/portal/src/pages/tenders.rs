@@ -182,6 +182,9 @@ pub struct QuestionForm {
 pub struct TenderQuery {
     #[serde(default)]
     asked: Option<String>,
+    /// What came of confirming or declining a partnership: confirmed, declined or closed.
+    #[serde(default)]
+    partnership: Option<String>,
 }
 
 /// GET /tenders/{id}
@@ -192,7 +195,7 @@ pub async fn tender(
     visit: CharityVisit,
 ) -> Result<Response, PageError> {
     let form = QuestionForm { request_id: uuid::Uuid::new_v4().to_string(), ..Default::default() };
-    tender_page(&state, visit, &id, &form, &FormErrors::default(), query.asked.is_some()).await
+    tender_page(&state, visit, &id, &form, &FormErrors::default(), &query).await
 }
 
 /// POST /tenders/{id}/questions
@@ -211,7 +214,7 @@ pub async fn ask_question(
     let mut errors = FormErrors::default();
     if form.question.trim().is_empty() {
         errors.add("question", "Enter your question");
-        return tender_page(&state, visit, &id, &form, &errors, false).await;
+        return tender_page(&state, visit, &id, &form, &errors, &TenderQuery::default()).await;
     }
     let request = AskQuestionRequest {
         request_id: form.request_id.clone(),
@@ -225,11 +228,11 @@ pub async fn ask_question(
             for (_, description) in field_violations(&status) {
                 errors.add("question", sentence(&description));
             }
-            tender_page(&state, visit, &id, &form, &errors, false).await
+            tender_page(&state, visit, &id, &form, &errors, &TenderQuery::default()).await
         }
         Err(status) if status.code() == tonic::Code::FailedPrecondition => {
             errors.add("question", format!("You cannot ask this now: {}", status.message()));
-            tender_page(&state, visit, &id, &form, &errors, false).await
+            tender_page(&state, visit, &id, &form, &errors, &TenderQuery::default()).await
         }
         Err(status) => Err(status.into()),
     }
@@ -242,7 +245,7 @@ async fn tender_page(
     id: &str,
     form: &QuestionForm,
     errors: &FormErrors,
-    asked: bool,
+    query: &TenderQuery,
 ) -> Result<Response, PageError> {
     let request = state.as_person(&person, GetTenderRequest { tender_id: id.to_owned() })?;
     let tender = state.tendering().get_tender(request).await?.into_inner().tender.ok_or(PageError::NotFound)?;
@@ -325,7 +328,9 @@ async fn tender_page(
         waiting,
         enquiries_open,
         stage,
-        asked,
+        asked => query.asked.is_some(),
+        partnership => super::partnership::named_in(state, &person, &tender.id).await?,
+        partnership_answer => query.partnership.as_deref(),
         form => minijinja::Value::from(minijinja::value::Serde(form)),
     };
     Ok(page(state, &session, jar, "tender.html", &tender.title, errors, values))
