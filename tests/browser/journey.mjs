@@ -280,6 +280,20 @@ async function journey(browser, url, withScript) {
   assert.equal((await contact.textContent()).trim(), "team@brixtonneighbours.org.uk");
   await page.goto(`${url}dashboard`);
 
+  // The tender that fits the connectors service came as a notification, counted until it is read.
+  for (let tries = 0; (await page.getByText(/unread notification/).count()) === 0 && tries < 50; tries++) {
+    await page.waitForTimeout(200);
+    await page.reload();
+  }
+  await page.getByRole("link", { name: "Read your notifications" }).click();
+  const fits = page.getByRole("link", { name: "A tender that fits: Community connectors for isolated older people, Brixton and Stockwell" });
+  await fits.first().waitFor();
+  await check(page, `${mode}-16b-notifications`);
+  await fits.first().click();
+  await page.waitForURL(/\/tenders\/[0-9a-f-]+$/);
+  await page.goto(`${url}dashboard`);
+  assert.equal(await page.getByText(/unread notification/).count(), 0, "read once seen");
+
   // Open tenders: all of them, then one council's; each with what it asks for beside the locker.
   await page.getByRole("link", { name: "Find a tender" }).click();
   await page.getByRole("heading", { name: "Find a tender" }).waitFor();

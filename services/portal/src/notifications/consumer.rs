@@ -146,6 +146,19 @@ fn short(text: &str, limit: usize) -> String {
     cut
 }
 
+/// The matcher's reason as the end of a sentence: "Your service ... runs ...." becomes "your
+/// service ... runs ...", an acronym at its start kept as it is.
+fn clause(reason: &str) -> Option<String> {
+    let reason = reason.trim().trim_end_matches('.').trim_end();
+    let mut characters = reason.chars();
+    let first = characters.next()?;
+    let rest = characters.as_str();
+    if rest.chars().next().is_some_and(char::is_uppercase) {
+        return Some(reason.to_owned());
+    }
+    Some(first.to_lowercase().chain(rest.chars()).collect())
+}
+
 fn tender_matched(matched: TenderMatched) -> Result<Notice, HandlerError> {
     if matched.provider_id.is_empty() {
         return Err(HandlerError::Reject("a tender match names no provider".into()));
@@ -153,9 +166,8 @@ fn tender_matched(matched: TenderMatched) -> Result<Notice, HandlerError> {
     let tender_id = linkable(&matched.tender_id)?;
     let title = short(&matched.tender_title, 200);
     let mut body = format!("{} is asking for bids for “{title}”.", short(&matched.council_name, 100));
-    if !matched.reason.trim().is_empty() {
-        body.push(' ');
-        body.push_str(&short(&matched.reason, 500));
+    if let Some(reason) = clause(&short(&matched.reason, 500)) {
+        body.push_str(&format!(" It fits because {reason}."));
     }
     if let Some(deadline) = matched.bid_deadline.as_ref().and_then(platform::time::from_timestamp) {
         body.push_str(&format!(" Bids close at {}.", platform::time::london_time_and_date(deadline)));
@@ -290,6 +302,17 @@ mod tests {
             assert_eq!(notice.link, "/tenders/0193a6f0-1111-7000-8000-000000000001/outcome");
             assert!(!notice.body.contains("Winning Charity") && !notice.body.contains('2'), "{}", notice.body);
         }
+    }
+
+    #[test]
+    fn the_matchers_reason_ends_the_sentence() {
+        assert_eq!(
+            clause("Your service 'Tuesday' runs in Woking (GU21).").as_deref(),
+            Some("your service 'Tuesday' runs in Woking (GU21)")
+        );
+        assert_eq!(clause("you offer befriending in Brixton").as_deref(), Some("you offer befriending in Brixton"));
+        assert_eq!(clause("DBS-checked volunteers visit").as_deref(), Some("DBS-checked volunteers visit"));
+        assert_eq!(clause("  "), None);
     }
 
     #[test]

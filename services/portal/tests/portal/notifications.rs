@@ -287,7 +287,9 @@ async fn notifications_reach_the_right_organisation_only(backend: Backend) {
     let matched_mail = mails.iter().find(|mail| mail["subject"] == titles[2]).expect("the match's mail");
     let text = matched_mail["text"].as_str().unwrap_or_default();
     assert!(
-        text.contains("Lambeth is asking for bids") && text.contains(&format!("{}tenders/{tender_id}", world.url)),
+        text.contains("Lambeth is asking for bids")
+            && text.contains("It fits because your service 'Tuesday calls' offers befriending in Lambeth (SW2).")
+            && text.contains(&format!("{}tenders/{tender_id}", world.url)),
         "{text}"
     );
 
