@@ -136,6 +136,24 @@ pub struct Settings {
     /// The councils that commission through the marketplace, as `id=Name` pairs separated by
     /// commas: the areas a charity may say it serves.
     pub portal_councils: String,
+    /// The identity provider people sign in through (OpenID Connect discovery at
+    /// `<issuer>/.well-known/openid-configuration`). Unset means the development sign-in page,
+    /// which is refused whenever this is set.
+    pub portal_oidc_issuer_url: Option<String>,
+    /// The portal's client id at the identity provider.
+    pub portal_oidc_client_id: Option<String>,
+    /// The portal's client secret at the identity provider (or `PORTAL_OIDC_CLIENT_SECRET_FILE`).
+    pub portal_oidc_client_secret: Option<String>,
+    /// A file holding the client secret, so that it stays out of the environment.
+    pub portal_oidc_client_secret_file: Option<PathBuf>,
+    /// The scopes asked for beside `openid`, separated by spaces.
+    pub portal_oidc_scopes: String,
+    /// The ID token claim listing a council member's marketplace roles (`officer`, `evaluator`,
+    /// `integrator`), as an Entra ID app role or a Keycloak role mapper puts them.
+    pub portal_oidc_roles_claim: String,
+    /// Which council a member of staff works for, by the domain of their verified email address:
+    /// `domain=council-id` pairs separated by commas (`lambeth.gov.uk=lambeth`).
+    pub portal_council_domains: String,
     /// The mail server the portal sends notifications through: `smtps://user:password@host`
     /// (TLS from the start), `smtp://host:587?tls=required` (STARTTLS), or `smtp://host:port`
     /// (no TLS: a relay on the same host only). Unset means notifications are shown in the portal
@@ -203,6 +221,13 @@ impl Settings {
             portal_grpc_url: None,
             portal_signing_key_file: None,
             portal_councils: "lambeth=Lambeth,woking=Woking,wigan=Wigan".into(),
+            portal_oidc_issuer_url: None,
+            portal_oidc_client_id: None,
+            portal_oidc_client_secret: None,
+            portal_oidc_client_secret_file: None,
+            portal_oidc_scopes: "email profile".into(),
+            portal_oidc_roles_claim: "roles".into(),
+            portal_council_domains: String::new(),
             portal_smtp_url: None,
             portal_mail_from: None,
             portal_public_url: None,
@@ -268,6 +293,16 @@ impl Settings {
                     .into(),
             ));
         }
+        if self.portal_oidc_issuer_url.is_some() != self.portal_oidc_client_id.is_some() {
+            return Err(ConfigError(
+                "PORTAL_OIDC_CLIENT_ID: set it together with PORTAL_OIDC_ISSUER_URL, or neither".into(),
+            ));
+        }
+        if self.portal_oidc_client_secret.is_some() && self.portal_oidc_client_secret_file.is_some() {
+            return Err(ConfigError(
+                "PORTAL_OIDC_CLIENT_SECRET_FILE: set the client secret or its file, not both".into(),
+            ));
+        }
         Ok(self)
     }
 
@@ -321,6 +356,13 @@ impl Settings {
             "PORTAL_GRPC_URL",
             "PORTAL_SIGNING_KEY_FILE",
             "PORTAL_COUNCILS",
+            "PORTAL_OIDC_ISSUER_URL",
+            "PORTAL_OIDC_CLIENT_ID",
+            "PORTAL_OIDC_CLIENT_SECRET",
+            "PORTAL_OIDC_CLIENT_SECRET_FILE",
+            "PORTAL_OIDC_SCOPES",
+            "PORTAL_OIDC_ROLES_CLAIM",
+            "PORTAL_COUNCIL_DOMAINS",
             "PORTAL_SMTP_URL",
             "PORTAL_MAIL_FROM",
             "PORTAL_PUBLIC_URL",

@@ -9,6 +9,7 @@ mod assets;
 mod calls;
 pub mod migrations;
 pub mod notifications;
+mod oidc;
 mod pages;
 pub mod people;
 mod security;
@@ -39,6 +40,8 @@ struct Shared {
     audience: String,
     /// The councils commissioning through the marketplace (id, name), from `PORTAL_COUNCILS`.
     councils: Vec<(String, String)>,
+    /// The identity provider people sign in through; `None` means the development sign-in.
+    oidc: Option<oidc::Oidc>,
     /// The largest document the compliance service takes (`DOCUMENTS_MAX_BYTES`).
     max_document_bytes: u64,
 }
@@ -81,6 +84,13 @@ impl Portal {
             .timeout(std::time::Duration::from_secs(settings.grpc_request_timeout_secs))
             .connect_lazy();
         let councils = councils(&settings.portal_councils)?;
+        let oidc = oidc::Oidc::from_settings(settings, &councils).await?;
+        if oidc.is_none() && !signer.is_development() {
+            anyhow::bail!(
+                "PORTAL_OIDC_ISSUER_URL: production signing (PORTAL_SIGNING_KEY_FILE) needs production sign-in; set \
+                 PORTAL_OIDC_ISSUER_URL, PORTAL_OIDC_CLIENT_ID, PORTAL_OIDC_CLIENT_SECRET and PORTAL_PUBLIC_URL"
+            );
+        }
         let state = PortalState(Arc::new(Shared {
             db,
             channel,
@@ -88,6 +98,7 @@ impl Portal {
             issuer: settings.auth_issuer.clone(),
             audience: settings.auth_audience.clone(),
             councils,
+            oidc,
             max_document_bytes: settings.documents_max_bytes,
         }));
         let listener = tokio::net::TcpListener::bind(settings.portal_listen_addr)

@@ -15,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(platform::migrations::m20261128_000001_outbox::Migration),
             Box::new(platform::migrations::m20261128_000002_inbox::Migration),
             Box::new(crate::notifications::migration::Notifications),
+            Box::new(crate::oidc::pending::SignIns),
         ]
     }
 }

@@ -1,6 +1,7 @@
-//! Which organisation each person acts for, as the portal learns it: a charity's volunteer is
-//! linked to the charity they register, so signing in again brings them back to it. (The
-//! providers service keeps the charity's members; this is only the portal's sign-in mapping.)
+//! Which organisation each person last acted for, as the portal learns it: a charity's volunteer
+//! is linked to the charity they register. The providers service keeps the charities' members:
+//! signing in asks it which charities the person is a member of (ListMyMemberships), and this
+//! only picks among them, so a person removed from a charity no longer acts for it.
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::OnConflict;

@@ -21,6 +21,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("start.html", include_str!("../templates/pages/start.html")),
         ("sign_in.html", include_str!("../templates/pages/sign_in.html")),
         ("dashboard.html", include_str!("../templates/pages/dashboard.html")),
+        ("staff_dashboard.html", include_str!("../templates/pages/staff_dashboard.html")),
         ("organisation_new.html", include_str!("../templates/pages/organisation_new.html")),
         ("service.html", include_str!("../templates/pages/service.html")),
         ("service_remove.html", include_str!("../templates/pages/service_remove.html")),

@@ -6,6 +6,7 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::Utc;
+use platform::auth::Role;
 
 use crate::pages::PageError;
 use crate::sessions::{self, Person, Session};
@@ -59,9 +60,9 @@ impl FromRequestParts<PortalState> for Visit {
 }
 
 /// A visit by a signed-in member of a registered charity. Anyone else is sent to sign in, or, while
-/// acting for the platform until their charity is registered, to the dashboard. A form's handler
-/// takes a [`Visit`] and turns it into this after [`Visit::check_form`], so that a forged form is
-/// refused before anything else is said about it.
+/// acting for the platform until their charity is registered (or for a council), to the dashboard.
+/// A form's handler takes a [`Visit`] and turns it into this after [`Visit::check_form`], so that a
+/// forged form is refused before anything else is said about it.
 pub struct CharityVisit {
     pub session: Session,
     pub jar: CookieJar,
@@ -74,7 +75,9 @@ impl TryFrom<Visit> for CharityVisit {
     fn try_from(Visit { session, jar }: Visit) -> Result<Self, PageError> {
         let person = match &session.person {
             None => return Err(PageError::SignInNeeded),
-            Some(person) if person.organisation_id == "platform" => return Err(PageError::GoTo("/dashboard")),
+            Some(person) if person.organisation_id == "platform" || !person.roles.contains(&Role::Provider) => {
+                return Err(PageError::GoTo("/dashboard"));
+            }
             Some(person) => person.clone(),
         };
         Ok(Self { session, jar, person })

@@ -6,5 +6,6 @@ mod portal {
     pub mod mail_catcher;
     pub mod notifications;
     pub mod security;
+    pub mod sign_in;
     pub mod support;
 }

@@ -32,6 +32,9 @@ pub async fn dashboard(
     Visit { session, jar }: Visit,
 ) -> Result<Response, PageError> {
     let Some(person) = &session.person else { return Err(PageError::SignInNeeded) };
+    if !person.roles.contains(&platform::auth::Role::Provider) {
+        return Ok(super::staff::dashboard(&state, &session, jar));
+    }
     if person.organisation_id == "platform" {
         let values = context! { registered => false };
         return Ok(page(&state, &session, jar, "dashboard.html", "Get ready to bid", &FormErrors::default(), values));

@@ -13,6 +13,7 @@ mod partnership;
 mod profile;
 mod services;
 mod sign_in;
+mod staff;
 mod start;
 mod tenders;
 
@@ -35,9 +36,11 @@ pub fn router(state: PortalState) -> Router {
     let upload_limit = DefaultBodyLimit::max(
         usize::try_from(state.0.max_document_bytes).unwrap_or(usize::MAX).saturating_add(64 * 1024),
     );
-    // Only development signing has a sign-in page; with production tokens people sign in through
-    // an identity provider.
-    let sign_in = if state.0.signer.is_development() {
+    // With an identity provider, /sign-in sends people to it and the development sign-in's form is
+    // refused; production signing never runs without one (the portal does not start).
+    let sign_in = if state.0.oidc.is_some() {
+        get(sign_in::sign_in_page).post(not_found)
+    } else if state.0.signer.is_development() {
         get(sign_in::sign_in_page).post(sign_in::sign_in)
     } else {
         get(not_found).post(not_found)
@@ -45,6 +48,7 @@ pub fn router(state: PortalState) -> Router {
     Router::new()
         .route("/", get(start::start))
         .route("/sign-in", sign_in)
+        .route("/sign-in/callback", get(sign_in::callback))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/dashboard", get(dashboard::dashboard))
         .route("/organisation/new", get(organisation::new_organisation_page).post(organisation::register_organisation))

@@ -1,18 +1,15 @@
 //! Every response carries the Content-Security-Policy; the session cookie is HTTP-only, Secure
 //! and SameSite; a form without the session's CSRF token, or posted from another site, is refused;
-//! signing in replaces the session; the development sign-in exists only with development signing;
-//! the services accept the portal's ES256 tokens through its JWKS; a service that is down gets the
-//! "try again" page.
+//! signing in replaces the session; a service that is down gets the "try again" page. (Production
+//! signing and sign-in are in sign_in.rs.)
 
 use std::time::Duration;
 
-use platform::auth::{Authenticator, Claims, Role};
 use portal::TokenSigner;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, ORIGIN, SET_COOKIE};
-use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 
-use super::support::{SECRET, client, csrf_token, session_cookie, start};
+use super::support::{SECRET, client, csrf_token, marketplace, session_cookie, start};
 
 /// Nothing listens here: a service that is down.
 const NO_SERVICES: &str = "http://127.0.0.1:9";
@@ -28,7 +25,9 @@ fn sign_in_form(csrf: &str) -> Vec<(&'static str, String)> {
 
 #[tokio::test]
 async fn pages_carry_the_policy_and_forms_need_the_sessions_token() {
-    let running = start(NO_SERVICES, TokenSigner::development(SECRET)).await;
+    let files = tempfile::tempdir().expect("temporary folder");
+    let services = marketplace(files.path()).await;
+    let running = start(&format!("http://{}", services.local_addr()), TokenSigner::development(SECRET)).await;
     let http = client();
     let page = http.get(format!("{}sign-in", running.url)).send().await.expect("the sign-in page");
     assert_eq!(page.status(), StatusCode::OK);
@@ -106,6 +105,7 @@ async fn pages_carry_the_policy_and_forms_need_the_sessions_token() {
         assert_eq!(sent.await.expect("answered").status(), StatusCode::FORBIDDEN, "{path}");
     }
     running.portal.shutdown().await.expect("stops");
+    services.shutdown().await.expect("stops");
 }
 
 #[tokio::test]
@@ -115,58 +115,13 @@ async fn a_service_that_is_down_gets_the_try_again_page() {
     let page = http.get(format!("{}sign-in", running.url)).send().await.expect("the sign-in page");
     let cookie = session_cookie(&page).expect("a session");
     let csrf = csrf_token(&page.text().await.expect("html"));
+    // Signing in asks the providers service which charity the volunteer is a member of.
     let signed_in = http.post(format!("{}sign-in", running.url)).header(COOKIE, &cookie).form(&sign_in_form(&csrf));
-    let cookie = session_cookie(&signed_in.send().await.expect("signed in")).expect("a session");
-    let form = http.get(format!("{}organisation/new", running.url)).header(COOKIE, &cookie).send().await;
-    let csrf = csrf_token(&form.expect("the form").text().await.expect("html"));
-    let registration = [
-        ("csrf_token", csrf.as_str()),
-        ("legal_name", "Brixton Good Neighbours"),
-        ("paid_staff_count", "0"),
-        ("volunteer_count", "12"),
-    ];
-    let sent = http.post(format!("{}organisation/new", running.url)).header(COOKIE, &cookie).form(&registration);
-    let sent = tokio::time::timeout(Duration::from_secs(60), sent.send()).await.expect("answered in time");
+    let sent = tokio::time::timeout(Duration::from_secs(60), signed_in.send()).await.expect("answered in time");
     let sent = sent.expect("answered");
     assert_eq!(sent.status(), StatusCode::SERVICE_UNAVAILABLE);
     let html = sent.text().await.expect("html");
     assert!(html.contains("Sorry, there is a problem with the service") && html.contains("Try again"), "{html}");
     assert!(!html.contains("Unavailable") && !html.contains("tonic"), "no raw gRPC code or error");
-    running.portal.shutdown().await.expect("stops");
-}
-
-#[tokio::test]
-async fn production_signing_is_es256_that_the_services_accept_through_the_jwks() {
-    let files = tempfile::tempdir().expect("temporary folder");
-    let key = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &ring::rand::SystemRandom::new());
-    let path = files.path().join("portal-signing.p8");
-    std::fs::write(&path, key.expect("a key").as_ref()).expect("written");
-    let signer = TokenSigner::from_key_file(&path).expect("read back");
-    let running = start(NO_SERVICES, TokenSigner::from_key_file(&path).expect("read back")).await;
-    let http = client();
-
-    let sign_in = http.get(format!("{}sign-in", running.url)).send().await.expect("answered");
-    assert_eq!(sign_in.status(), StatusCode::NOT_FOUND, "no development sign-in in production");
-    let jwks = http.get(format!("{}.well-known/jwks.json", running.url)).send().await.expect("answered");
-    let jwks: jsonwebtoken::jwk::JwkSet = jwks.json().await.expect("a JWKS");
-    assert_eq!(jwks.keys.len(), 1);
-
-    let now = chrono::Utc::now().timestamp();
-    let claims = Claims {
-        sub: "dev:amira@example.org".into(),
-        org: "platform".into(),
-        org_name: None,
-        roles: vec![Role::Provider],
-        iss: "commissioning-marketplace".into(),
-        aud: "commissioning".into(),
-        exp: now + 300,
-        iat: now,
-    };
-    let token = signer.sign(&claims).expect("signed");
-    let services = Authenticator::jwks(jwks, "commissioning-marketplace", "commissioning", Duration::from_secs(30));
-    let caller = services.verify(&token).expect("the services accept it");
-    assert_eq!((caller.user_id.as_str(), caller.organisation_id.as_str()), ("dev:amira@example.org", "platform"));
-    let development = TokenSigner::development(SECRET).sign(&claims).expect("signed");
-    assert!(services.verify(&development).is_err(), "a development token is not the portal's");
     running.portal.shutdown().await.expect("stops");
 }

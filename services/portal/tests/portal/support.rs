@@ -46,3 +46,13 @@ pub fn csrf_token(html: &str) -> String {
     let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
     html[start..].split('"').next().expect("a value").to_owned()
 }
+
+/// The whole marketplace on a free port under `files`, trusting the development secret the
+/// portal signs with.
+pub async fn marketplace(files: &std::path::Path) -> marketplace::Marketplace {
+    let mut settings = Settings::defaults(0);
+    settings.data_dir = files.to_path_buf();
+    settings.grpc_listen_addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    settings.auth_hs256_secret = Some(SECRET.into());
+    marketplace::Marketplace::start(settings).await.expect("the marketplace starts")
+}

@@ -1,0 +1,35 @@
+//! A council's people (officer, evaluator, integrator) signed in: their pages are still to come,
+//! so their dashboard says plainly what they can do now.
+
+use axum::response::Response;
+use axum_extra::extract::cookie::CookieJar;
+use minijinja::context;
+use platform::auth::Role;
+
+use super::{FormErrors, page};
+use crate::PortalState;
+use crate::sessions::Session;
+
+/// The dashboard of a signed-in member of a council's staff.
+pub fn dashboard(state: &PortalState, session: &Session, jar: CookieJar) -> Response {
+    let person = session.person.as_ref();
+    let council = person.map_or_else(String::new, |person| person.organisation_name.clone());
+    let roles = person.map_or_else(Vec::new, |person| person.roles.clone());
+    let role_names: Vec<&str> = roles
+        .iter()
+        .filter_map(|role| match role {
+            Role::Officer => Some("procurement officer"),
+            Role::Evaluator => Some("evaluator"),
+            Role::Integrator => Some("integrator"),
+            _ => None,
+        })
+        .collect();
+    let values = context! {
+        council => &council,
+        roles => role_names.join(" and "),
+        officer => roles.contains(&Role::Officer),
+        evaluator => roles.contains(&Role::Evaluator),
+        integrator => roles.contains(&Role::Integrator),
+    };
+    page(state, session, jar, "staff_dashboard.html", &council, &FormErrors::default(), values)
+}
