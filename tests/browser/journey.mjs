@@ -1,13 +1,17 @@
 // A small charity's journey through the portal in a real browser, against `marketplace serve` on a
 // fresh embedded default: sign in, register the organisation (with the GOV.UK error summary for a
-// form sent empty or wrong), see it on the dashboard, add services (one changed, later removed), upload its public liability
-// certificate to the locker (a refused file first), find the open tenders (posted beforehand by
-// `marketplace demo --stop-after-publishing`), those that fit its services first, and read one with what its locker already holds,
-// write a bid question by question (an answer over its word limit refused) with a consortium partner, check it, declare and
-// send it and read its receipt, ask a question on the other tender, sign out. Run twice: with JavaScript, and with
-// govuk-frontend's script blocked (the journey must work without it). Every page is checked with
-// axe-core (WCAG 2.x A and AA, and best practice, as govuk-frontend's own tests run it), and
-// screenshotted into target/portal-screenshots for CI to keep.
+// form sent empty or wrong), see it on the dashboard, add services (one changed, later removed),
+// upload its public liability certificate to the locker (a refused file first), read its
+// notification of a tender that fits, find the open tenders (posted beforehand by `marketplace
+// demo --stop-after-publishing`), those that fit its services first, and read one with what its
+// locker already holds, write a bid question by question (an answer over its word limit refused)
+// with a consortium partner, check it, declare and send it and read its receipt, ask a question on
+// the other tender, sign out. Run twice: with JavaScript, and with govuk-frontend's script blocked
+// (the journey must work without it). Then the partner the second bid names confirms it, as the
+// demo's charity, and the lead sees that on its receipt; and on a second marketplace where the
+// whole demo ran to its award, the bidder that lost and the winner each read their outcome. Every
+// page is checked with axe-core (WCAG 2.x A and AA, and best practice, as govuk-frontend's own
+// tests run it), and screenshotted into target/portal-screenshots for CI to keep.
 //
 // Usage: node journey.mjs [path to the marketplace binary]
 // With PORTAL_TIMINGS=<n>, it then fetches each of the charity's pages n times as the signed-in
@@ -26,12 +30,12 @@ const binary = process.argv[2] ?? join(root, "target/debug/marketplace");
 const screenshots = join(root, "target/portal-screenshots");
 mkdirSync(screenshots, { recursive: true });
 
-/** Starts the all-in-one on a fresh folder; resolves with the portal's URL and the process. */
-function startMarketplace() {
+/** Starts the all-in-one on a fresh folder (with `env` added to its environment); resolves with the portal's URL and the process. */
+function startMarketplace(env = {}) {
   const data = mkdtempSync(join(tmpdir(), "portal-journey-"));
   const child = spawn(binary, ["--data-dir", data, "serve", "--listen", "127.0.0.1:0", "--portal-listen", "127.0.0.1:0"], {
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, RUST_LOG: "warn" },
+    env: { ...process.env, RUST_LOG: "warn", ...env },
   });
   return new Promise((resolveStart, reject) => {
     const timer = setTimeout(() => reject(new Error("the marketplace did not print its portal address in 60 s")), 60_000);
@@ -390,14 +394,17 @@ async function journey(browser, url, withScript) {
   assert.match(hash, /^[0-9a-f]{64}$/, "the receipt's SHA-256");
   assert.doesNotMatch(await page.locator(".govuk-panel").textContent(), /<strong>/, "the receipt number is bold, not markup shown");
   await check(page, `${mode}-23-receipt`);
-  // Changed before the deadline, the sent answers are where the change starts; then withdrawn.
+  // Changed before the deadline, the sent answers are where the change starts; then withdrawn
+  // (the second run's bid stays sent, for its partner to confirm).
   await page.getByRole("link", { name: "Change your bid" }).click();
   const kept = page.locator(".govuk-task-list__item", { hasText: "Your price" }).locator(".govuk-task-list__status");
   assert.equal((await kept.textContent()).trim(), "£22,500", "the sent bid's price is kept");
   await page.goBack();
-  await page.getByRole("button", { name: "Withdraw your bid" }).click();
-  await page.getByRole("heading", { name: "Bid withdrawn" }).waitFor();
-  await check(page, `${mode}-23b-withdrawn`);
+  if (withScript) {
+    await page.getByRole("button", { name: "Withdraw your bid" }).click();
+    await page.getByRole("heading", { name: "Bid withdrawn" }).waitFor();
+    await check(page, `${mode}-23b-withdrawn`);
+  }
 
   // Woking's tender still takes questions: refused empty, then sent and waiting for its answer.
   await page.goto(`${url}tenders`);
@@ -438,6 +445,82 @@ async function journey(browser, url, withScript) {
     await timings(context, url, lambethPath, Number(process.env.PORTAL_TIMINGS));
   }
   await context.close();
+  return { email, lambethPath };
+}
+
+/** Signs in on the development page as `who` (a label of its choices), in a new context. */
+async function signInAs(browser, url, who) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${url}sign-in`);
+  await page.getByLabel(who).check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.locator("h1").waitFor();
+  return { context, page };
+}
+
+/** The partner the second run's bid names confirms on the tender's page; the lead sees it on its receipt. */
+async function partnerConfirms(browser, url, lead) {
+  const partner = await signInAs(browser, url, "A volunteer at Stockwell Community Connect (from the demo)");
+  await partner.page.goto(`${url}${lead.lambethPath.slice(1)}`);
+  await partner.page.getByRole("heading", { name: "Brixton Good Neighbours names you as a partner" }).waitFor();
+  assert.match(await partner.page.locator("#main-content").textContent(), /Runs the connectors' drop-in in Stockwell/);
+  await check(partner.page, "partner-01-named");
+  await partner.page.getByRole("button", { name: "Confirm we are a partner" }).click();
+  await partner.page.getByText("You confirmed you are part of this bid.").waitFor();
+  await check(partner.page, "partner-02-confirmed");
+  await partner.context.close();
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${url}sign-in`);
+  await page.getByLabel("Your name").fill("Amira Haddad");
+  await page.getByLabel("Your email address").fill(lead.email);
+  await page.getByLabel("A volunteer or worker at a charity or community group").check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.goto(`${url}${lead.lambethPath.slice(1)}/bid/receipt`);
+  const answer = page.locator(".govuk-summary-list__row", { hasText: "Stockwell Community Connect" }).locator(".govuk-tag");
+  assert.equal((await answer.textContent()).trim(), "Confirmed");
+  await check(page, "partner-03-lead-receipt");
+  await context.close();
+}
+
+/** After the award, on a marketplace where the whole demo ran: the bidder that lost reads, from its
+ * notification, how its bid was scored beside the winner's; the winner reads that it won. */
+async function afterTheAward(browser) {
+  const bidPeriod = "6";
+  const awarded = await startMarketplace({ TENDERING_MINIMUM_BID_PERIOD_SECS: bidPeriod });
+  try {
+    const story = spawnSync(binary, ["--data-dir", awarded.data, "demo", "--address", awarded.grpc, "--bid-period-secs", bidPeriod], { encoding: "utf8" });
+    assert.equal(story.status, 0, `the demo did not run to its award:\n${story.stdout}\n${story.stderr}`);
+    const { url } = awarded;
+
+    const runnerUp = await signInAs(browser, url, "A volunteer at Brixton Good Neighbours (from the demo)");
+    await runnerUp.page.goto(`${url}notifications`);
+    await runnerUp.page.getByRole("link", { name: /^The outcome of / }).first().click();
+    await runnerUp.page.getByRole("heading", { name: "The outcome of your bid" }).waitFor();
+    await runnerUp.page.getByRole("heading", { name: "Your bid was not successful this time" }).waitFor();
+    const place = runnerUp.page.locator(".govuk-summary-list__row", { hasText: "Your place" }).locator("dd");
+    assert.equal((await place.textContent()).trim(), "2 of 2");
+    const cards = runnerUp.page.locator(".govuk-summary-card");
+    assert.ok((await cards.count()) >= 2, "a card per criterion");
+    const quality = cards.filter({ has: runnerUp.page.locator(".govuk-summary-list__key", { hasText: "Why the winning bid scored this" }) });
+    assert.ok((await quality.count()) >= 1, "a criterion's reasons beside the winner's");
+    assert.match(await cards.first().textContent(), /Your score/);
+    await check(runnerUp.page, "award-01-outcome-unsuccessful");
+    await runnerUp.context.close();
+
+    const winner = await signInAs(browser, url, "A volunteer at Tulse Hill Friendship Club (from the demo)");
+    await winner.page.goto(`${url}notifications`);
+    await winner.page.getByRole("link", { name: /^The outcome of / }).first().click();
+    await winner.page.getByRole("heading", { name: "Your bid was successful" }).waitFor();
+    assert.equal(await winner.page.getByText("Why the winning bid scored this").count(), 0, "the winner's own reasons only");
+    await check(winner.page, "award-02-outcome-successful");
+    await winner.context.close();
+  } finally {
+    awarded.child.kill("SIGTERM");
+    rmSync(awarded.data, { recursive: true, force: true });
+  }
 }
 
 /** Fetches each of the charity's pages `repeats` times and prints p50 and p99 of the time to serve. */
@@ -471,7 +554,9 @@ try {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   await journey(browser, url, true);
-  await journey(browser, url, false);
+  const lead = await journey(browser, url, false);
+  await partnerConfirms(browser, url, lead);
+  await afterTheAward(browser);
   assert.deepEqual(violations, [], `axe found violations:\n${violations.join("\n")}`);
   console.log(`browser journey: passed, with and without JavaScript; screenshots in ${screenshots}`);
 } finally {

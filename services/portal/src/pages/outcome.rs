@@ -65,7 +65,12 @@ fn lot(lot: &LotFeedback) -> minijinja::Value {
 /// A criterion as its card shows it: this bid's score and why, then the winner's.
 fn criterion_card(criterion: &CriterionFeedback, won: bool) -> minijinja::Value {
     let kind = CriterionKind::try_from(criterion.kind).unwrap_or(CriterionKind::Unspecified);
-    let mut rows = vec![row("Weight", format!("{}%", criterion.weight))];
+    // A pass/fail criterion carries no weight: every bid must pass it.
+    let mut rows = if kind == CriterionKind::PassFail {
+        vec![row("Weight", "None: every bid must pass".into())]
+    } else {
+        vec![row("Weight", format!("{}%", criterion.weight))]
+    };
     match kind {
         CriterionKind::PassFail => {
             let outcome = PassFailOutcome::try_from(criterion.pass_fail).unwrap_or(PassFailOutcome::Unspecified);
