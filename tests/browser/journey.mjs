@@ -7,7 +7,7 @@
 // locker already holds, write a bid question by question (an answer over its word limit refused)
 // with a consortium partner, check it, declare and send it and read its receipt, ask a question on
 // the other tender, sign out. Run twice: with JavaScript, and with govuk-frontend's script blocked
-// (the journey must work without it). Then the partner the second bid names confirms it, as the
+// (the journey must work without it). Then the partner the second bid names confirms it, then declines, as the
 // demo's charity, and the lead sees that on its receipt; and on a second marketplace where the
 // whole demo ran to its award, the bidder that lost and the winner each read their outcome. Every
 // page is checked with axe-core (WCAG 2.x A and AA, and best practice, as govuk-frontend's own
@@ -459,7 +459,7 @@ async function signInAs(browser, url, who) {
   return { context, page };
 }
 
-/** The partner the second run's bid names confirms on the tender's page; the lead sees it on its receipt. */
+/** The partner the second run's bid names confirms on the tender's page, then declines; the lead sees each on its receipt. */
 async function partnerConfirms(browser, url, lead) {
   const partner = await signInAs(browser, url, "A volunteer at Stockwell Community Connect (from the demo)");
   await partner.page.goto(`${url}${lead.lambethPath.slice(1)}`);
@@ -469,7 +469,6 @@ async function partnerConfirms(browser, url, lead) {
   await partner.page.getByRole("button", { name: "Confirm we are a partner" }).click();
   await partner.page.getByText("You confirmed you are part of this bid.").waitFor();
   await check(partner.page, "partner-02-confirmed");
-  await partner.context.close();
 
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -482,6 +481,16 @@ async function partnerConfirms(browser, url, lead) {
   const answer = page.locator(".govuk-summary-list__row", { hasText: "Stockwell Community Connect" }).locator(".govuk-tag");
   assert.equal((await answer.textContent()).trim(), "Confirmed");
   await check(page, "partner-03-lead-receipt");
+
+  // Declined after all: the partner is out of the bid and no longer reads it; the lead sees why.
+  await partner.page.reload();
+  await partner.page.getByRole("button", { name: "Decline" }).click();
+  await partner.page.getByText("You declined. Your organisation is no longer named in that bid.").waitFor();
+  assert.equal(await partner.page.getByRole("heading", { name: /names you as a partner/ }).count(), 0);
+  await check(partner.page, "partner-04-declined");
+  await partner.context.close();
+  await page.reload();
+  assert.equal((await answer.textContent()).trim(), "Declined: no longer in the bid");
   await context.close();
 }
 
