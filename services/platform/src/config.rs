@@ -90,6 +90,8 @@ pub struct Settings {
     pub audit_check_interval_secs: u64,
     /// The OCDS prefix of contracting-process ids (`ocds-` and six characters, registered with OCDS).
     pub ocds_ocid_prefix: String,
+    /// `http://host:port` of the providers service, for the portal when the services run apart.
+    pub providers_url: Option<String>,
     /// `http://host:port` of the compliance service, which tendering asks about a winner's evidence.
     pub compliance_url: Option<String>,
     /// `http://host:port` of the tendering service, from which evaluation fetches opened bids.
@@ -201,6 +203,7 @@ impl Settings {
             audit_signing_key_file: None,
             audit_check_interval_secs: 300,
             ocds_ocid_prefix: "ocds-cmkt01".into(),
+            providers_url: None,
             compliance_url: None,
             tendering_url: None,
             evaluation_url: None,
@@ -336,6 +339,7 @@ impl Settings {
             "AUDIT_SIGNING_KEY_FILE",
             "AUDIT_CHECK_INTERVAL_SECS",
             "OCDS_OCID_PREFIX",
+            "PROVIDERS_URL",
             "COMPLIANCE_URL",
             "TENDERING_URL",
             "EVALUATION_URL",

@@ -34,7 +34,7 @@ pub struct PortalState(Arc<Shared>);
 
 struct Shared {
     db: Database,
-    channel: tonic::transport::Channel,
+    channels: calls::Channels,
     signer: TokenSigner,
     issuer: String,
     audience: String,
@@ -68,7 +68,8 @@ impl Drop for Background {
 }
 
 impl Portal {
-    /// Serves the portal on `PORTAL_LISTEN_ADDR`, calling the services at `grpc_url` and signing
+    /// Serves the portal on `PORTAL_LISTEN_ADDR`, calling the services at `grpc_url` (each at its
+    /// own `PROVIDERS_URL`, `COMPLIANCE_URL`, ... when set) and signing
     /// their tokens with `signer`, and turns the events on `bus` into notifications (mailed
     /// through `PORTAL_SMTP_URL` when it is set).
     pub async fn start(
@@ -79,10 +80,7 @@ impl Portal {
     ) -> anyhow::Result<Self> {
         let db = Database::connect(&settings.database_url_for("portal"), settings.database_max_connections).await?;
         db.migrate::<migrations::Migrator>().await?;
-        let channel = tonic::transport::Endpoint::from_shared(grpc_url.to_owned())
-            .map_err(|error| anyhow::anyhow!("PORTAL_GRPC_URL {grpc_url:?}: {error}"))?
-            .timeout(std::time::Duration::from_secs(settings.grpc_request_timeout_secs))
-            .connect_lazy();
+        let channels = calls::Channels::new(settings, grpc_url)?;
         let councils = councils(&settings.portal_councils)?;
         let oidc = oidc::Oidc::from_settings(settings, &councils).await?;
         if oidc.is_none() && !signer.is_development() {
@@ -93,7 +91,7 @@ impl Portal {
         }
         let state = PortalState(Arc::new(Shared {
             db,
-            channel,
+            channels,
             signer,
             issuer: settings.auth_issuer.clone(),
             audience: settings.auth_audience.clone(),

@@ -10,10 +10,8 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::load(8080)?;
     let _telemetry =
         platform::telemetry::init("portal", settings.log_format, settings.otel_exporter_otlp_endpoint.as_deref())?;
-    let grpc_url = settings
-        .portal_grpc_url
-        .clone()
-        .ok_or_else(|| anyhow::anyhow!("PORTAL_GRPC_URL: set the http://host:port of the services' gRPC server"))?;
+    // Without PORTAL_GRPC_URL, each service's own URL setting is needed (checked at start).
+    let grpc_url = settings.portal_grpc_url.clone().unwrap_or_default();
     let signer = match (&settings.portal_signing_key_file, &settings.auth_hs256_secret) {
         (Some(path), _) => TokenSigner::from_key_file(path)?,
         (None, Some(secret)) => TokenSigner::development(secret),

@@ -79,6 +79,7 @@ pub fn router(state: PortalState) -> Router {
         .route("/locker/{id}/renew", get(locker::renew_page).post(locker::renew).layer(upload_limit))
         .route("/assets/{name}", get(assets::asset))
         .route("/.well-known/jwks.json", get(jwks))
+        .route("/health", get(health))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
@@ -87,6 +88,18 @@ pub fn router(state: PortalState) -> Router {
 /// GET /.well-known/jwks.json: the public keys of the services' tokens, for their AUTH_JWKS_URL.
 async fn jwks(State(state): State<PortalState>) -> Response {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], state.0.signer.jwks().to_string()).into_response()
+}
+
+/// GET /health: 200 while the portal's database answers, for a load balancer's probes (no session
+/// is started for them).
+async fn health(State(state): State<PortalState>) -> Response {
+    match state.0.db.conn().ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "the portal's database does not answer its health check");
+            (StatusCode::SERVICE_UNAVAILABLE, "the portal's database does not answer").into_response()
+        }
+    }
 }
 
 async fn not_found() -> Response {

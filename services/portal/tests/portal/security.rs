@@ -123,5 +123,9 @@ async fn a_service_that_is_down_gets_the_try_again_page() {
     let html = sent.text().await.expect("html");
     assert!(html.contains("Sorry, there is a problem with the service") && html.contains("Try again"), "{html}");
     assert!(!html.contains("Unavailable") && !html.contains("tonic"), "no raw gRPC code or error");
+    // The portal itself is up: its health check answers without a session, whatever the services do.
+    let health = http.get(format!("{}health", running.url)).send().await.expect("the health check");
+    assert_eq!(health.status(), StatusCode::OK);
+    assert!(session_cookie(&health).is_none(), "a probe starts no session");
     running.portal.shutdown().await.expect("stops");
 }
