@@ -91,3 +91,36 @@ impl FromRequestParts<PortalState> for CharityVisit {
         Visit::from_request_parts(parts, state).await?.try_into()
     }
 }
+
+/// A visit by a signed-in member of a council's staff: an officer, an evaluator or an
+/// integrator. Anyone else is sent to sign in, or to their own dashboard. The services still
+/// decide what each person may see.
+pub struct StaffVisit {
+    pub session: Session,
+    pub jar: CookieJar,
+    pub person: Person,
+}
+
+impl TryFrom<Visit> for StaffVisit {
+    type Error = PageError;
+
+    fn try_from(Visit { session, jar }: Visit) -> Result<Self, PageError> {
+        const STAFF: [Role; 3] = [Role::Officer, Role::Evaluator, Role::Integrator];
+        let person = match &session.person {
+            None => return Err(PageError::SignInNeeded),
+            Some(person) if !person.roles.iter().any(|role| STAFF.contains(role)) => {
+                return Err(PageError::GoTo("/dashboard"));
+            }
+            Some(person) => person.clone(),
+        };
+        Ok(Self { session, jar, person })
+    }
+}
+
+impl FromRequestParts<PortalState> for StaffVisit {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &PortalState) -> Result<Self, PageError> {
+        Visit::from_request_parts(parts, state).await?.try_into()
+    }
+}

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{FormErrors, PageError, page};
 use crate::PortalState;
-use crate::visitor::Visit;
+use crate::visitor::{StaffVisit, Visit};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct DashboardQuery {
@@ -29,12 +29,13 @@ pub struct DashboardQuery {
 pub async fn dashboard(
     State(state): State<PortalState>,
     Query(query): Query<DashboardQuery>,
-    Visit { session, jar }: Visit,
+    visit: Visit,
 ) -> Result<Response, PageError> {
-    let Some(person) = &session.person else { return Err(PageError::SignInNeeded) };
-    if !person.roles.contains(&platform::auth::Role::Provider) {
-        return Ok(super::staff::dashboard(&state, &session, jar));
+    if visit.session.person.as_ref().is_some_and(|person| !person.roles.contains(&platform::auth::Role::Provider)) {
+        return Ok(super::staff::dashboard(&state, StaffVisit::try_from(visit)?));
     }
+    let Visit { session, jar } = visit;
+    let Some(person) = &session.person else { return Err(PageError::SignInNeeded) };
     if person.organisation_id == "platform" {
         let values = context! { registered => false };
         return Ok(page(&state, &session, jar, "dashboard.html", "Get ready to bid", &FormErrors::default(), values));

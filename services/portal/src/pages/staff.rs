@@ -2,19 +2,17 @@
 //! so their dashboard says plainly what they can do now.
 
 use axum::response::Response;
-use axum_extra::extract::cookie::CookieJar;
 use minijinja::context;
 use platform::auth::Role;
 
 use super::{FormErrors, page};
 use crate::PortalState;
-use crate::sessions::Session;
+use crate::visitor::StaffVisit;
 
 /// The dashboard of a signed-in member of a council's staff.
-pub fn dashboard(state: &PortalState, session: &Session, jar: CookieJar) -> Response {
-    let person = session.person.as_ref();
-    let council = person.map_or_else(String::new, |person| person.organisation_name.clone());
-    let roles = person.map_or_else(Vec::new, |person| person.roles.clone());
+pub fn dashboard(state: &PortalState, StaffVisit { session, jar, person }: StaffVisit) -> Response {
+    let council = person.organisation_name.clone();
+    let roles = person.roles.clone();
     let role_names: Vec<&str> = roles
         .iter()
         .filter_map(|role| match role {
@@ -31,5 +29,5 @@ pub fn dashboard(state: &PortalState, session: &Session, jar: CookieJar) -> Resp
         evaluator => roles.contains(&Role::Evaluator),
         integrator => roles.contains(&Role::Integrator),
     };
-    page(state, session, jar, "staff_dashboard.html", &council, &FormErrors::default(), values)
+    page(state, &session, jar, "staff_dashboard.html", &council, &FormErrors::default(), values)
 }
