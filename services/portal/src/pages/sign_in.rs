@@ -34,42 +34,72 @@ const CHARITY_VOLUNTEER: &str = "charity-volunteer";
 const DEMO_CHARITY_WORKERS: [&str; 3] = ["charity-worker-0", "charity-worker-1", "charity-worker-2"];
 const DEMO_CHARITY: &str = "demo-charity-";
 
-/// Lambeth's people in the demo story, by their user ids there.
+/// The councils' people in the demo story, by their user ids there.
 struct DemoStaff {
     choice: &'static str,
     user_id: &'static str,
     name: &'static str,
+    council_id: &'static str,
     role: Role,
+    /// What the choice says, with `{council}` for the council's name.
     text: &'static str,
     hint: &'static str,
 }
 
-const DEMO_COUNCIL: &str = "lambeth";
-
-const DEMO_STAFF: [DemoStaff; 3] = [
+const DEMO_STAFF: [DemoStaff; 6] = [
     DemoStaff {
         choice: "demo-officer",
         user_id: "olu.adeyemi",
         name: "Olu Adeyemi",
+        council_id: "lambeth",
         role: Role::Officer,
-        text: "Olu Adeyemi, procurement officer at Lambeth",
-        hint: "Writes, publishes and awards Lambeth's tenders.",
+        text: "Olu Adeyemi, procurement officer at {council}",
+        hint: "Writes, publishes and awards the council's tenders.",
     },
     DemoStaff {
         choice: "demo-evaluator",
         user_id: "eve.okafor",
         name: "Eve Okafor",
+        council_id: "lambeth",
         role: Role::Evaluator,
-        text: "Eve Okafor, evaluator on Lambeth's panel",
+        text: "Eve Okafor, evaluator on {council}'s panel",
         hint: "Scores the bids of a closed tender.",
+    },
+    DemoStaff {
+        choice: "demo-resident",
+        user_id: "rosa.martin",
+        name: "Rosa Martin",
+        council_id: "lambeth",
+        role: Role::Evaluator,
+        text: "Rosa Martin, a resident on {council}'s panel",
+        hint: "Scores the criteria a resident is asked to.",
+    },
+    DemoStaff {
+        choice: "demo-moderator",
+        user_id: "mo.shah",
+        name: "Mo Shah",
+        council_id: "lambeth",
+        role: Role::Evaluator,
+        text: "Mo Shah, moderator of {council}'s panel",
+        hint: "Agrees the panel's scores.",
     },
     DemoStaff {
         choice: "demo-integrator",
         user_id: "lambeth-finance",
         name: "Lambeth finance",
+        council_id: "lambeth",
         role: Role::Integrator,
-        text: "Lambeth's finance system, the integrator",
+        text: "{council}'s finance system, the integrator",
         hint: "Hears of awards and records purchase orders.",
+    },
+    DemoStaff {
+        choice: "demo-woking-officer",
+        user_id: "wendy.hart",
+        name: "Wendy Hart",
+        council_id: "woking",
+        role: Role::Officer,
+        text: "Wendy Hart, procurement officer at {council}",
+        hint: "Writes, publishes and awards the council's tenders.",
     },
 ];
 
@@ -111,11 +141,11 @@ fn people_items(state: &PortalState, charities: &[(usize, Membership)]) -> Vec<m
             hint => context! { text => "The demo registered it, with its services and documents." },
         });
     }
-    let council = council_name(state, DEMO_COUNCIL);
     for staff in &DEMO_STAFF {
+        let council = council_name(state, staff.council_id);
         items.push(context! {
             value => staff.choice,
-            text => format!("{} (from the demo)", staff.text.replace("Lambeth", &council)),
+            text => format!("{} (from the demo)", staff.text.replace("{council}", &council)),
             hint => context! { text => staff.hint },
         });
     }
@@ -173,8 +203,8 @@ pub async fn sign_in(
         Some(Person {
             user_id: staff.user_id.to_owned(),
             name: staff.name.to_owned(),
-            organisation_id: DEMO_COUNCIL.to_owned(),
-            organisation_name: council_name(&state, DEMO_COUNCIL),
+            organisation_id: staff.council_id.to_owned(),
+            organisation_name: council_name(&state, staff.council_id),
             roles: vec![staff.role],
         })
     } else if let Some(user_id) = demo_charity {

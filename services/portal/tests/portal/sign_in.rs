@@ -534,6 +534,17 @@ async fn the_development_sign_in_acts_as_the_demos_people() {
     let dashboard = follow_all(&http, signed_in.send().await.expect("answered")).await.text().await.expect("html");
     assert!(dashboard.contains("Signed in as <strong>Olu Adeyemi</strong>, Lambeth"), "{dashboard}");
     assert!(dashboard.contains("You are signed in as procurement officer"), "{dashboard}");
+
+    // Another council's officer acts for that council.
+    let csrf = csrf_token(&dashboard);
+    http.post(format!("{url}sign-out")).form(&[("csrf_token", csrf.as_str())]).send().await.expect("signed out");
+    let page = http.get(format!("{url}sign-in")).send().await.expect("answered").text().await.expect("html");
+    assert!(page.contains("Wendy Hart, procurement officer at Woking (from the demo)"), "{page}");
+    let csrf = csrf_token(&page);
+    let signed_in =
+        http.post(format!("{url}sign-in")).form(&[("csrf_token", csrf.as_str()), ("acting_as", "demo-woking-officer")]);
+    let dashboard = follow_all(&http, signed_in.send().await.expect("answered")).await.text().await.expect("html");
+    assert!(dashboard.contains("Signed in as <strong>Wendy Hart</strong>, Woking"), "{dashboard}");
     portal.shutdown().await.expect("stops");
     marketplace.shutdown().await.expect("stops");
 }
