@@ -31,7 +31,7 @@ pub use extension::{length_problem, option_for_contract, value_with_options};
 pub use guardrails::guardrail_problems;
 pub use portfolio::summarise;
 pub use rules::{Band, BandSet, InForce, LengthLimit, Rules, RulesError, ThresholdSet};
-pub use templates::{BLANK, create_from_template, evidence_for, templates};
+pub use templates::{BLANK, create_from_template, evidence_for, rules_in_force, templates};
 pub use tender_check::{
     PublishProblem, categories_of, check_fields, fill_ids, normalise_areas, publication_duties, publish_problems,
 };

@@ -10,6 +10,7 @@ use platform::money::Pence;
 use proto::commissioning::common::v1::{DocumentKind, EvidenceRequirement, Money, ServiceCategory};
 use proto::commissioning::tendering::v1::{
     BidQuestion, Criterion, CriterionKind, DescriptionSection, EvidenceBand, ScaleLevel, Tender, TenderTemplate,
+    TenderingRules,
 };
 
 use super::amendment::{apply, paths_set_in};
@@ -18,6 +19,25 @@ use super::rules::{Band, BandSet, Rules};
 
 /// The template with nothing filled in.
 pub const BLANK: &str = "blank";
+
+/// The rules a tender published on `today` is checked against, for a client to show where each
+/// choice is made; `None` when the configured rules do not cover `today`.
+pub fn rules_in_force(rules: &Rules, minimum_bid_period: chrono::Duration, today: NaiveDate) -> Option<TenderingRules> {
+    let in_force = rules.in_force_on(today).ok()?;
+    let whole = |number: u32| i32::try_from(number).unwrap_or(i32::MAX);
+    Some(TenderingRules {
+        in_force_on: Some(date_to_proto(today)),
+        minimum_bid_period_secs: minimum_bid_period.num_seconds(),
+        max_bid_questions: i32::try_from(in_force.guardrails.max_bid_questions).unwrap_or(i32::MAX),
+        max_total_words: whole(in_force.guardrails.max_total_words),
+        max_price_weight_without_reason: whole(in_force.guardrails.max_price_weight_without_reason),
+        notice_threshold: Some(vat_included(in_force.thresholds.notice_pence)),
+        transparency_threshold: Some(vat_included(in_force.thresholds.transparency_pence)),
+        light_touch_threshold: Some(vat_included(in_force.thresholds.light_touch_pence)),
+        max_contract_months: whole(in_force.length.max_months),
+        max_contract_reason: in_force.length.reason.clone(),
+    })
+}
 
 /// Every template, with the evidence bands in force on `today` (none before the first set).
 pub fn templates(rules: &Rules, today: NaiveDate) -> Vec<TenderTemplate> {

@@ -15,7 +15,7 @@ use super::access::{ensure_buying_officer, ensure_visible, shown_to, status_name
 use super::{Answer, TenderingApi};
 use crate::domain::{
     PublishProblem, amendment, check_fields, create_from_template, fill_ids, guardrail_problems, length_problem,
-    normalise_areas, publication_duties, publish_problems, templates,
+    normalise_areas, publication_duties, publish_problems, rules_in_force, templates,
 };
 use crate::events;
 use crate::store::{bid_drafts, bids, tenders};
@@ -312,10 +312,12 @@ impl TenderingApi {
     pub(super) async fn templates(&self, request: Request<ListTemplatesRequest>) -> Answer<ListTemplatesResponse> {
         Caller::of(&request)?;
         let page = Page::of(request.get_ref())?;
-        let all = templates(&self.rules, london_today());
+        let today = london_today();
+        let all = templates(&self.rules, today);
         let shown: Vec<_> = all.into_iter().skip(page.offset as usize).take(page.limit as usize).collect();
         let next_page_token = page.next_token(shown.len());
-        Ok(Response::new(ListTemplatesResponse { templates: shown, next_page_token }))
+        let rules = rules_in_force(&self.rules, self.minimum_bid_period, today);
+        Ok(Response::new(ListTemplatesResponse { templates: shown, next_page_token, rules }))
     }
 
     /// A tender just changed, as stored, as `caller` may see it.

@@ -67,13 +67,22 @@ fn too_much(guidance: DescriptionSection) -> Tender {
 }
 
 async fn publishing_refuses_each_broken_guardrail_with_its_reason(app: App) {
-    let templates = client(&app)
+    let listed = client(&app)
         .await
         .list_templates(platform::testing::with_token(ListTemplatesRequest::default(), &lambeth_officer()))
         .await
         .expect("templates")
-        .into_inner()
-        .templates;
+        .into_inner();
+    // The rules publishing applies come with the templates, for a client to show them at each choice.
+    let rules = listed.rules.expect("the rules in force today");
+    assert_eq!(rules.minimum_bid_period_secs, i64::try_from(MINIMUM_PERIOD.as_secs()).expect("seconds"));
+    assert_eq!((rules.max_bid_questions, rules.max_total_words, rules.max_price_weight_without_reason), (5, 2_500, 40));
+    assert_eq!(rules.notice_threshold.map(|money| (money.amount_pence, money.vat_included)), Some((3_000_000, true)));
+    assert_eq!(rules.transparency_threshold.map(|money| money.amount_pence), Some(500_000));
+    assert_eq!(rules.light_touch_threshold.map(|money| money.amount_pence), Some(66_354_000));
+    assert_eq!(rules.max_contract_months, 60);
+    assert!(rules.max_contract_reason.contains("go back to the market"), "{}", rules.max_contract_reason);
+    let templates = listed.templates;
     let befriending_template = templates.iter().find(|template| template.id == "befriending").expect("befriending");
     let guidance = befriending_template.description_sections[0].clone();
     assert_eq!(guidance.heading, "What we want");
