@@ -45,8 +45,12 @@ enum Command {
         /// Stop once the tenders are published, leaving them open (for the running marketplace's bid
         /// period, a week by default) to try the portal with: Lambeth's taking bids at once,
         /// Woking's still taking questions.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "stop_after_bidding")]
         stop_after_publishing: bool,
+        /// Stop once the bids are in and Lambeth's tender has closed at its deadline (the bid period)
+        /// and its evaluation opened, before the panel is assigned: to try the panel's pages with.
+        #[arg(long)]
+        stop_after_bidding: bool,
     },
     /// Work with the services' audit logs.
     Audit {
@@ -126,10 +130,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Audit { command: AuditCommand::Verify } => {
             platform::runtime::audit_verify(&settings(&cli, None)?, &marketplace::SERVICE_NAMES).await
         }
-        Command::Demo { address, bid_period_secs, stop_after_publishing } => {
+        Command::Demo { address, bid_period_secs, stop_after_publishing, stop_after_bidding } => {
             let pace = Pace {
                 bid_period: std::time::Duration::from_secs(*bid_period_secs),
                 stop_after_publishing: *stop_after_publishing,
+                stop_after_bidding: *stop_after_bidding,
             };
             demo(&cli, address.as_deref(), pace).await
         }

@@ -52,7 +52,7 @@ async fn the_story_on_the_all_in_one_embedded_default() {
     };
     let connection = Connection::all_in_one(channel(marketplace.local_addr()).await);
     let mut printed = Vec::new();
-    let pace = Pace { bid_period: Duration::from_secs(2), stop_after_publishing: false };
+    let pace = Pace { bid_period: Duration::from_secs(2), stop_after_publishing: false, stop_after_bidding: false };
     let summary = run(&connection, &tokens, &pace, &mut printed, async |_| Ok(())).await.expect("the story");
     assert_the_story_ended_well(&summary);
     let printed = String::from_utf8(printed).expect("text");
@@ -71,7 +71,11 @@ async fn the_story_across_four_processes_with_a_finance_integration_and_a_restar
 
     let tokens = services.tokens();
     let connection = services.connection().await;
-    let pace = Pace { bid_period: Duration::from_secs(services.bid_period_secs()), stop_after_publishing: false };
+    let pace = Pace {
+        bid_period: Duration::from_secs(services.bid_period_secs()),
+        stop_after_publishing: false,
+        stop_after_bidding: false,
+    };
     let mut printed = Vec::new();
     // After the bids are in, evaluation goes down; the tender closes while it is away.
     let restarts = &mut services;
@@ -160,7 +164,7 @@ async fn the_story_on_the_all_in_one_given_postgresql_and_nats() {
         audience: settings.auth_audience.clone(),
     };
     let connection = Connection::all_in_one(channel(marketplace.local_addr()).await);
-    let pace = Pace { bid_period: Duration::from_secs(2), stop_after_publishing: false };
+    let pace = Pace { bid_period: Duration::from_secs(2), stop_after_publishing: false, stop_after_bidding: false };
     let summary = run(&connection, &tokens, &pace, std::io::sink(), async |_| Ok(())).await.expect("the story");
     assert_the_story_ended_well(&summary);
     marketplace.shutdown().await.expect("stops");

@@ -67,6 +67,9 @@ pub struct Pace {
     /// Stop once the tenders are published, leaving them open to try the portal with: Lambeth's
     /// taking bids at once, Woking's still taking questions.
     pub stop_after_publishing: bool,
+    /// Stop once the bids are in and Lambeth's tender has closed and its evaluation opened, before
+    /// the panel is assigned, to try the panel's pages with.
+    pub stop_after_bidding: bool,
 }
 
 /// What the story did, for its closing summary and for tests.

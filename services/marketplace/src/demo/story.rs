@@ -149,6 +149,14 @@ impl<W: Write, B: AsyncFnMut(usize) -> anyhow::Result<()>> Story<'_, W, B> {
         let receipts = self.bid(&lambeth).await?;
         (self.between_steps)(5).await?;
         self.open_bids(&lambeth, &receipts).await?;
+        if self.pace.stop_after_bidding {
+            self.opened_evaluation(&lambeth).await?;
+            let _ = writeln!(
+                self.narrator.out,
+                "\nStopped with Lambeth's tender closed and its evaluation open, before the panel is assigned, as asked."
+            );
+            return Ok(());
+        }
         (self.between_steps)(6).await?;
         let evaluation = self.score(&lambeth, &receipts).await?;
         (self.between_steps)(7).await?;
@@ -426,17 +434,22 @@ impl<W: Write, B: AsyncFnMut(usize) -> anyhow::Result<()>> Story<'_, W, B> {
         Ok(())
     }
 
-    async fn score(&mut self, tender: &Tender, receipts: &[BidReceipt]) -> anyhow::Result<Evaluation> {
-        self.narrator.step("A panel with a resident member scores the bids independently");
+    /// The tender's evaluation, once evaluation has opened it from the tender's closing.
+    async fn opened_evaluation(&self, tender: &Tender) -> anyhow::Result<Evaluation> {
         let lookup = GetEvaluationRequest { tender_id: tender.id.clone(), ..Default::default() };
-        let evaluation = eventually("the evaluation opening", || {
+        eventually("the evaluation opening", || {
             let (mut evaluations, lookup, token) = (self.evaluations(), lookup.clone(), self.people.lambeth.clone());
             async move { evaluations.get_evaluation(signed(lookup, &token).ok()?).await.ok() }
         })
         .await?
         .into_inner()
         .evaluation
-        .context("evaluation")?;
+        .context("evaluation")
+    }
+
+    async fn score(&mut self, tender: &Tender, receipts: &[BidReceipt]) -> anyhow::Result<Evaluation> {
+        self.narrator.step("A panel with a resident member scores the bids independently");
+        let evaluation = self.opened_evaluation(tender).await?;
         let social: Vec<String> = evaluation
             .criteria
             .iter()
