@@ -39,6 +39,23 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("locker_upload.html", include_str!("../templates/pages/locker_upload.html")),
         ("notifications.html", include_str!("../templates/pages/notifications.html")),
         ("problem.html", include_str!("../templates/pages/problem.html")),
+        ("officer_dashboard.html", include_str!("../templates/pages/officer_dashboard.html")),
+        ("officer_new_tender.html", include_str!("../templates/pages/officer_new_tender.html")),
+        ("officer_draft.html", include_str!("../templates/pages/officer_draft.html")),
+        ("officer_what.html", include_str!("../templates/pages/officer_what.html")),
+        ("officer_who.html", include_str!("../templates/pages/officer_who.html")),
+        ("officer_where.html", include_str!("../templates/pages/officer_where.html")),
+        ("officer_value.html", include_str!("../templates/pages/officer_value.html")),
+        ("officer_funders.html", include_str!("../templates/pages/officer_funders.html")),
+        ("officer_questions.html", include_str!("../templates/pages/officer_questions.html")),
+        ("officer_criteria.html", include_str!("../templates/pages/officer_criteria.html")),
+        ("officer_evidence.html", include_str!("../templates/pages/officer_evidence.html")),
+        ("officer_dates.html", include_str!("../templates/pages/officer_dates.html")),
+        ("officer_check.html", include_str!("../templates/pages/officer_check.html")),
+        ("officer_tender.html", include_str!("../templates/pages/officer_tender.html")),
+        ("officer_questions_answers.html", include_str!("../templates/pages/officer_questions_answers.html")),
+        ("officer_amend.html", include_str!("../templates/pages/officer_amend.html")),
+        ("officer_cancel.html", include_str!("../templates/pages/officer_cancel.html")),
     ];
     for (name, source) in sources {
         if let Err(error) = env.add_template(name, source) {

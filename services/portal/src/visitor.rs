@@ -117,6 +117,13 @@ impl TryFrom<Visit> for StaffVisit {
     }
 }
 
+impl StaffVisit {
+    /// This visit, if the person has `role`; FORBIDDEN otherwise (an evaluator on an officer's page).
+    pub fn with_role(self, role: Role) -> Result<Self, PageError> {
+        if self.person.roles.contains(&role) { Ok(self) } else { Err(PageError::Forbidden) }
+    }
+}
+
 impl FromRequestParts<PortalState> for StaffVisit {
     type Rejection = PageError;
 

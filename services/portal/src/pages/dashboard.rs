@@ -32,7 +32,7 @@ pub async fn dashboard(
     visit: Visit,
 ) -> Result<Response, PageError> {
     if visit.session.person.as_ref().is_some_and(|person| !person.roles.contains(&platform::auth::Role::Provider)) {
-        return Ok(super::staff::dashboard(&state, StaffVisit::try_from(visit)?));
+        return super::staff::dashboard(&state, StaffVisit::try_from(visit)?).await;
     }
     let Visit { session, jar } = visit;
     let Some(person) = &session.person else { return Err(PageError::SignInNeeded) };

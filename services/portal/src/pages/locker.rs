@@ -134,10 +134,10 @@ pub struct DocumentForm {
 
 /// A date as typed in the three boxes of a GOV.UK date input.
 #[derive(Debug, Default, Serialize)]
-struct DateParts {
-    day: String,
-    month: String,
-    year: String,
+pub(super) struct DateParts {
+    pub day: String,
+    pub month: String,
+    pub year: String,
 }
 
 /// A file as the browser sent it.
@@ -429,7 +429,7 @@ async fn read_form(
 
 /// A date from its three boxes; `None` when all are empty, or (with the field's problem) when
 /// they are not a real date.
-fn date_of(errors: &mut FormErrors, field: &str, typed: &DateParts, what: &str) -> Option<Date> {
+pub(super) fn date_of(errors: &mut FormErrors, field: &str, typed: &DateParts, what: &str) -> Option<Date> {
     let parts = [&typed.day, &typed.month, &typed.year].map(|part| part.trim());
     if parts.iter().all(|part| part.is_empty()) {
         return None;

@@ -6,6 +6,7 @@ mod bid;
 mod dashboard;
 mod locker;
 mod notifications;
+mod officer;
 mod organisation;
 mod outcome;
 mod partners;
@@ -80,6 +81,7 @@ pub fn router(state: PortalState) -> Router {
         .route("/assets/{name}", get(assets::asset))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/health", get(health))
+        .merge(officer::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
@@ -185,6 +187,12 @@ impl FormErrors {
         if !self.0.iter().any(|(known, _)| known == field) {
             self.0.push((field.to_owned(), message.into()));
         }
+    }
+
+    /// `message` on `field` even when the field has one already: publishing's problems, several
+    /// about one part of a tender, each listed and linking to it.
+    pub fn add_another(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_owned(), message.into()));
     }
 
     pub fn is_empty(&self) -> bool {

@@ -373,7 +373,7 @@ fn service_of(form: &ServiceForm, errors: &mut FormErrors) -> Service {
 }
 
 /// A time typed as "10:00", "9.30" or "14:15"; `None` (with the field's problem) otherwise.
-fn time_of_day(errors: &mut FormErrors, field: &str, typed: &str, what: &str) -> Option<TimeOfDay> {
+pub(super) fn time_of_day(errors: &mut FormErrors, field: &str, typed: &str, what: &str) -> Option<TimeOfDay> {
     let parsed = typed.trim().split_once([':', '.']).and_then(|(hours, minutes)| {
         let hours = hours.trim().parse::<i32>().ok().filter(|hours| (0..24).contains(hours))?;
         let minutes = minutes.trim().parse::<i32>().ok().filter(|minutes| (0..60).contains(minutes))?;

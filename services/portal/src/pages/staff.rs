@@ -1,16 +1,19 @@
-//! A council's people (officer, evaluator, integrator) signed in: their pages are still to come,
-//! so their dashboard says plainly what they can do now.
+//! A council's people (officer, evaluator, integrator) signed in: their dashboard says plainly
+//! what they can do now, with an officer's council's tenders.
 
 use axum::response::Response;
 use minijinja::context;
 use platform::auth::Role;
 
-use super::{FormErrors, page};
+use super::{FormErrors, PageError, page};
 use crate::PortalState;
 use crate::visitor::StaffVisit;
 
 /// The dashboard of a signed-in member of a council's staff.
-pub fn dashboard(state: &PortalState, StaffVisit { session, jar, person }: StaffVisit) -> Response {
+pub async fn dashboard(
+    state: &PortalState,
+    StaffVisit { session, jar, person }: StaffVisit,
+) -> Result<Response, PageError> {
     let council = person.organisation_name.clone();
     let roles = person.roles.clone();
     let role_names: Vec<&str> = roles
@@ -28,6 +31,7 @@ pub fn dashboard(state: &PortalState, StaffVisit { session, jar, person }: Staff
         officer => roles.contains(&Role::Officer),
         evaluator => roles.contains(&Role::Evaluator),
         integrator => roles.contains(&Role::Integrator),
+        ..if roles.contains(&Role::Officer) { super::officer::dashboard::overview(state, &person).await? } else { context! {} }
     };
-    page(state, &session, jar, "staff_dashboard.html", &council, &FormErrors::default(), values)
+    Ok(page(state, &session, jar, "staff_dashboard.html", &council, &FormErrors::default(), values))
 }
