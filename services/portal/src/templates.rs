@@ -56,6 +56,15 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("officer_questions_answers.html", include_str!("../templates/pages/officer_questions_answers.html")),
         ("officer_amend.html", include_str!("../templates/pages/officer_amend.html")),
         ("officer_cancel.html", include_str!("../templates/pages/officer_cancel.html")),
+        ("panel_opening.html", include_str!("../templates/pages/panel_opening.html")),
+        ("panel.html", include_str!("../templates/pages/panel.html")),
+        ("scoring.html", include_str!("../templates/pages/scoring.html")),
+        ("scoring_bid.html", include_str!("../templates/pages/scoring_bid.html")),
+        ("moderation.html", include_str!("../templates/pages/moderation.html")),
+        ("moderation_bid.html", include_str!("../templates/pages/moderation_bid.html")),
+        ("ranking.html", include_str!("../templates/pages/ranking.html")),
+        ("award.html", include_str!("../templates/pages/award.html")),
+        ("unsuccessful.html", include_str!("../templates/pages/unsuccessful.html")),
     ];
     for (name, source) in sources {
         if let Err(error) = env.add_template(name, source) {

@@ -2,6 +2,7 @@
 //! error summary of a form, and the pages shown when something stops a page (sign in, not allowed,
 //! not found, a service down).
 
+mod award;
 mod bid;
 mod dashboard;
 mod locker;
@@ -9,6 +10,7 @@ mod notifications;
 mod officer;
 mod organisation;
 mod outcome;
+mod panel;
 mod partners;
 mod partnership;
 mod profile;
@@ -74,6 +76,19 @@ pub fn router(state: PortalState) -> Router {
         .route("/tenders/{id}/bid/receipt", get(bid::receipt))
         .route("/tenders/{id}/bid/withdraw", post(bid::withdraw))
         .route("/tenders/{id}/outcome", get(outcome::outcome))
+        .route("/tenders/{id}/opening-record", get(panel::opening_record))
+        .route("/tenders/{id}/panel", get(panel::panel).post(panel::assign_evaluator))
+        .route("/tenders/{id}/scoring", get(panel::scoring))
+        .route("/tenders/{id}/scoring/finish", post(panel::finish_scoring))
+        .route("/tenders/{id}/scoring/{bid}", get(panel::scoring_bid).post(panel::score_bid))
+        .route("/tenders/{id}/moderation", get(panel::moderation))
+        .route("/tenders/{id}/moderation/start", post(panel::start_moderation))
+        .route("/tenders/{id}/moderation/complete", post(panel::complete_evaluation))
+        .route("/tenders/{id}/moderation/{bid}", get(panel::moderation_bid).post(panel::moderate_bid))
+        .route("/tenders/{id}/ranking", get(panel::ranking))
+        .route("/tenders/{id}/award", get(award::award).post(award::award_tender))
+        .route("/tenders/{id}/award/verify", post(award::verify_document))
+        .route("/tenders/{id}/unsuccessful", get(award::unsuccessful).post(award::declare_unsuccessful))
         .route("/notifications", get(notifications::notifications))
         .route("/locker", get(locker::locker))
         .route("/locker/upload", get(locker::upload_page).post(locker::upload).layer(upload_limit))

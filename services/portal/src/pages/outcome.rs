@@ -125,7 +125,7 @@ fn row(key: &str, value: String) -> minijinja::Value {
 }
 
 /// Hundredths of a point out of 100 as "72.5%".
-fn percent(hundredths: i32) -> String {
+pub(super) fn percent(hundredths: i32) -> String {
     format!("{}%", decimal(hundredths))
 }
 

@@ -1,5 +1,6 @@
 //! A council's people (officer, evaluator, integrator) signed in: their dashboard says plainly
-//! what they can do now, with an officer's council's tenders.
+//! what they can do now, with an officer's council's tenders and the evaluations each works on
+//! (an evaluator's panels, an officer's council's closed tenders).
 
 use axum::response::Response;
 use minijinja::context;
@@ -14,6 +15,7 @@ pub async fn dashboard(
     state: &PortalState,
     StaffVisit { session, jar, person }: StaffVisit,
 ) -> Result<Response, PageError> {
+    let (panels, council_evaluations) = super::panel::evaluations_for(state, &person).await?;
     let council = person.organisation_name.clone();
     let roles = person.roles.clone();
     let role_names: Vec<&str> = roles
@@ -31,6 +33,8 @@ pub async fn dashboard(
         officer => roles.contains(&Role::Officer),
         evaluator => roles.contains(&Role::Evaluator),
         integrator => roles.contains(&Role::Integrator),
+        panels,
+        council_evaluations,
         ..if roles.contains(&Role::Officer) { super::officer::dashboard::overview(state, &person).await? } else { context! {} }
     };
     Ok(page(state, &session, jar, "staff_dashboard.html", &council, &FormErrors::default(), values))
