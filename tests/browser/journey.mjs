@@ -21,7 +21,7 @@ import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { binary, check, errorSummary, screenshots, signInAs, startMarketplace, violations } from "./support.mjs";
+import { binary, check, errorSummary, screenshots, signInAs, startMarketplace, timings, violations } from "./support.mjs";
 
 async function journey(browser, url, withScript) {
   const mode = withScript ? "js" : "no-js";
@@ -382,7 +382,9 @@ async function journey(browser, url, withScript) {
   await check(page, `${mode}-16-not-found`);
   assert.deepEqual(problems, [], "no console errors");
   if (withScript && process.env.PORTAL_TIMINGS) {
-    await timings(context, url, lambethPath, Number(process.env.PORTAL_TIMINGS));
+    const tender = lambethPath.slice(1);
+    const pages = ["dashboard", "services/new", "locker", "locker/upload", "tenders", tender, `${tender}/bid`, `${tender}/bid/answers/1`, `${tender}/bid/price`, `${tender}/bid/receipt`];
+    await timings(context, url, pages, Number(process.env.PORTAL_TIMINGS));
   }
   await context.close();
   return { email, lambethPath };
@@ -458,26 +460,6 @@ async function afterTheAward(browser) {
   } finally {
     awarded.child.kill("SIGTERM");
     rmSync(awarded.data, { recursive: true, force: true });
-  }
-}
-
-/** Fetches each of the charity's pages `repeats` times and prints p50 and p99 of the time to serve. */
-async function timings(context, url, tenderPath, repeats) {
-  const pages = ["dashboard", "services/new", "locker", "locker/upload", "tenders", tenderPath.slice(1), `${tenderPath.slice(1)}/bid`, `${tenderPath.slice(1)}/bid/answers/1`, `${tenderPath.slice(1)}/bid/price`, `${tenderPath.slice(1)}/bid/receipt`];
-  console.log(`| page | p50 ms | p99 ms | of ${repeats} |`);
-  console.log("|---|---|---|---|");
-  for (const path of pages) {
-    const took = [];
-    for (let index = 0; index < repeats; index++) {
-      const started = performance.now();
-      const response = await context.request.get(`${url}${path}`);
-      await response.body();
-      took.push(performance.now() - started);
-      assert.equal(response.status(), 200, `${path} is served`);
-    }
-    took.sort((a, b) => a - b);
-    const at = (share) => took[Math.min(took.length - 1, Math.ceil(share * took.length) - 1)].toFixed(1);
-    console.log(`| /${path.replace(/[0-9a-f-]{36}/, "{tender}")} | ${at(0.5)} | ${at(0.99)} | |`);
   }
 }
 

@@ -82,3 +82,22 @@ export async function signInAs(browser, url, who, { withScript = true } = {}) {
   await page.locator("h1").waitFor();
   return { context, page };
 }
+
+/** Fetches each of `paths` `repeats` times in `context` and prints p50 and p99 of the time to serve. */
+export async function timings(context, url, paths, repeats) {
+  console.log(`| page | p50 ms | p99 ms | of ${repeats} |`);
+  console.log("|---|---|---|---|");
+  for (const path of paths) {
+    const took = [];
+    for (let index = 0; index < repeats; index++) {
+      const started = performance.now();
+      const response = await context.request.get(`${url}${path}`);
+      await response.body();
+      took.push(performance.now() - started);
+      assert.equal(response.status(), 200, `${path} is served`);
+    }
+    took.sort((a, b) => a - b);
+    const at = (share) => took[Math.min(took.length - 1, Math.ceil(share * took.length) - 1)].toFixed(1);
+    console.log(`| /${path.replace(/[0-9a-f-]{36}/, "{tender}")} | ${at(0.5)} | ${at(0.99)} | |`);
+  }
+}

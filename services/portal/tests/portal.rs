@@ -5,6 +5,7 @@ mod portal {
     pub mod components;
     pub mod mail_catcher;
     pub mod notifications;
+    pub mod officer;
     pub mod security;
     pub mod sign_in;
     pub mod support;

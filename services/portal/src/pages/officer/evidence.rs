@@ -2,42 +2,40 @@
 //! asks (the template's proposal for the value, from the service's bands), each kept or left out.
 //! Only evidence proportionate to the kinds of service and the value is published.
 
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
-use axum_extra::extract::cookie::CookieJar;
-use minijinja::context;
+use minijinja::{Value, context};
 use proto::commissioning::common::v1::{DocumentKind, EvidenceRequirement};
-use proto::commissioning::tendering::v1::{Tender, TenderTemplate, TenderingRules};
+use proto::commissioning::tendering::v1::Tender;
 use serde::{Deserialize, Serialize};
 
-use super::{Saved, officer, officer_form, own_draft, pounds, save_task, task_page, templates_and_rules};
-use crate::PortalState;
+use super::pounds;
+use super::task::{Draft, Task};
+use crate::pages::FormErrors;
 use crate::pages::locker::kind_name;
-use crate::pages::{FormErrors, PageError};
-use crate::sessions::Session;
-use crate::visitor::{StaffVisit, Visit};
+use crate::sessions::Person;
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct EvidenceForm {
     #[serde(skip_serializing)]
-    csrf_token: String,
-    etag: String,
+    pub(super) csrf_token: String,
+    pub(super) etag: String,
     kinds: Vec<String>,
 }
 
+fn kind_of(requirement: &EvidenceRequirement) -> &'static str {
+    DocumentKind::try_from(requirement.kind).unwrap_or(DocumentKind::Unspecified).as_str_name()
+}
+
 /// What the draft asks, then what its template proposes for its value and the draft no longer
-/// asks, with the band's reason for its cover.
-fn offered(tender: &Tender, template: Option<&TenderTemplate>) -> (Vec<EvidenceRequirement>, String) {
-    let pence = tender.estimated_value.as_ref().map(|value| value.amount_pence);
-    let band = template.and_then(|template| {
+/// asks; with the band's reason for its cover.
+fn offered(draft: &Draft) -> (Vec<EvidenceRequirement>, String) {
+    let pence = draft.tender.estimated_value.as_ref().map(|value| value.amount_pence);
+    let band = draft.template().and_then(|template| {
         template.evidence_bands.iter().find(|band| {
             band.up_to_value.as_ref().is_none_or(|up_to| pence.is_none_or(|pence| pence <= up_to.amount_pence))
         })
     });
-    let mut all = tender.evidence_requirements.clone();
+    let mut all = draft.tender.evidence_requirements.clone();
     for proposed in band.map(|band| band.requirements.as_slice()).unwrap_or_default() {
         if !all.iter().any(|asked| asked.kind == proposed.kind) {
             all.push(proposed.clone());
@@ -57,79 +55,43 @@ fn describe(requirement: &EvidenceRequirement) -> String {
     text
 }
 
-#[allow(clippy::too_many_arguments)]
-fn evidence_page(
-    state: &PortalState,
-    session: &Session,
-    jar: CookieJar,
-    tender: &Tender,
-    templates: &[TenderTemplate],
-    rules: &TenderingRules,
-    form: &EvidenceForm,
-    errors: &FormErrors,
-) -> Response {
-    let template = templates.iter().find(|template| template.id == tender.template_id);
-    let (all, reason) = offered(tender, template);
-    let items: Vec<_> = all
-        .iter()
-        .map(|requirement| {
-            let name = DocumentKind::try_from(requirement.kind).unwrap_or(DocumentKind::Unspecified).as_str_name();
-            context! { value => name, text => describe(requirement), hint => (!requirement.note.is_empty()).then(|| context! { text => &requirement.note }) }
-        })
-        .collect();
-    let form = context! { items, reason, etag => &form.etag, kinds => &form.kinds };
-    task_page(state, session, jar, "officer_evidence.html", "Evidence the winner shows", tender, rules, errors, form)
-}
+impl Task for EvidenceForm {
+    const TEMPLATE: &'static str = "officer_evidence.html";
+    const TITLE: &'static str = "Evidence the winner shows";
+    const PATHS: &'static [&'static str] = &["evidence_requirements"];
 
-/// GET /officer/tenders/{id}/draft/evidence
-pub async fn evidence_form(
-    State(state): State<PortalState>,
-    Path(id): Path<String>,
-    visit: StaffVisit,
-) -> Result<Response, PageError> {
-    let StaffVisit { session, jar, person } = officer(visit)?;
-    let tender = own_draft(&state, &person, &id).await?;
-    let (templates, rules) = templates_and_rules(&state, &person).await?;
-    let form = EvidenceForm {
-        etag: tender.etag.clone(),
-        kinds: tender
-            .evidence_requirements
+    fn of(draft: &Draft) -> Self {
+        Self {
+            etag: draft.tender.etag.clone(),
+            kinds: draft
+                .tender
+                .evidence_requirements
+                .iter()
+                .map(|requirement| kind_of(requirement).to_owned())
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn values(&self, draft: &Draft) -> Value {
+        let (all, reason) = offered(draft);
+        let items: Vec<_> = all
             .iter()
             .map(|requirement| {
-                DocumentKind::try_from(requirement.kind).unwrap_or(DocumentKind::Unspecified).as_str_name().to_owned()
+                let hint = (!requirement.note.is_empty()).then(|| context! { text => &requirement.note });
+                context! { value => kind_of(requirement), text => describe(requirement), hint }
             })
-            .collect(),
-        ..Default::default()
-    };
-    Ok(evidence_page(&state, &session, jar, &tender, &templates, &rules, &form, &FormErrors::default()))
-}
+            .collect();
+        context! { items, reason, etag => &self.etag, kinds => &self.kinds }
+    }
 
-/// POST /officer/tenders/{id}/draft/evidence
-pub async fn save_evidence(
-    State(state): State<PortalState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    visit: Visit,
-    Form(form): Form<EvidenceForm>,
-) -> Result<Response, PageError> {
-    let StaffVisit { session, jar, person } = officer_form(visit, &headers, &form.csrf_token)?;
-    let tender = own_draft(&state, &person, &id).await?;
-    let (templates, rules) = templates_and_rules(&state, &person).await?;
-    let template = templates.iter().find(|template| template.id == tender.template_id);
-    let (all, _) = offered(&tender, template);
-    let kept: Vec<EvidenceRequirement> = all
-        .into_iter()
-        .filter(|requirement| {
-            let name = DocumentKind::try_from(requirement.kind).unwrap_or(DocumentKind::Unspecified).as_str_name();
-            form.kinds.iter().any(|kind| kind == name)
-        })
-        .collect();
-    let changed = Tender { id: id.clone(), evidence_requirements: kept, ..Default::default() };
-    match save_task(&state, &person, changed, &["evidence_requirements"], &form.etag, |_| "kinds".to_owned()).await? {
-        Saved::Done => Ok((jar, Redirect::to(&format!("/officer/tenders/{id}/draft"))).into_response()),
-        Saved::Refused(errors) => {
-            let form = EvidenceForm { etag: tender.etag.clone(), ..form };
-            Ok(evidence_page(&state, &session, jar, &tender, &templates, &rules, &form, &errors))
-        }
+    fn change(&self, draft: &Draft, _person: &Person, _errors: &mut FormErrors) -> Option<Tender> {
+        let (all, _) = offered(draft);
+        let kept = all.into_iter().filter(|requirement| self.kinds.iter().any(|kind| kind == kind_of(requirement)));
+        Some(Tender { evidence_requirements: kept.collect(), ..Default::default() })
+    }
+
+    fn field_of(&self, _path: &str) -> String {
+        "kinds".into()
     }
 }

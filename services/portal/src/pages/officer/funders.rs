@@ -1,27 +1,20 @@
 //! Who pays: the council, an NHS integrated care board, a Better Care Fund pool, each with its
 //! share; the shares add up to 100% (the service's rule, on the shares' fields when they do not).
 
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::Form;
-use axum_extra::extract::cookie::CookieJar;
 use proto::commissioning::common::v1::{OrganisationKind, OrganisationRef};
-use proto::commissioning::tendering::v1::{Funder, Tender, TenderingRules};
+use proto::commissioning::tendering::v1::{Funder, Tender};
 use serde::{Deserialize, Serialize};
 
-use super::{Saved, officer, officer_form, own_draft, save_task, task_page, templates_and_rules};
-use crate::PortalState;
-use crate::pages::{FormErrors, PageError};
-use crate::sessions::{Person, Session};
-use crate::visitor::{StaffVisit, Visit};
+use super::task::{Draft, Task};
+use crate::pages::FormErrors;
+use crate::sessions::Person;
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct FundersForm {
     #[serde(skip_serializing)]
-    csrf_token: String,
-    etag: String,
+    pub(super) csrf_token: String,
+    pub(super) etag: String,
     council_share: String,
     icb_name: String,
     icb_share: String,
@@ -40,58 +33,6 @@ fn percent(basis_points: i32) -> String {
     } else {
         format!("{}", f64::from(basis_points) / 100.0)
     }
-}
-
-fn form_of(tender: &Tender) -> FundersForm {
-    let share_of = |kind: OrganisationKind| {
-        tender
-            .funders
-            .iter()
-            .find(|funder| funder.organisation.as_ref().is_some_and(|organisation| organisation.kind() == kind))
-    };
-    let name = |funder: Option<&Funder>| {
-        funder
-            .and_then(|funder| funder.organisation.as_ref())
-            .map_or_else(String::new, |organisation| organisation.name.clone())
-    };
-    let share = |funder: Option<&Funder>| funder.map_or_else(String::new, |funder| percent(funder.share_basis_points));
-    let council = share_of(OrganisationKind::Council);
-    let icb = share_of(OrganisationKind::IntegratedCareBoard);
-    let pool = share_of(OrganisationKind::PooledFund);
-    FundersForm {
-        etag: tender.etag.clone(),
-        council_share: if tender.funders.is_empty() { "100".into() } else { share(council) },
-        icb_name: name(icb),
-        icb_share: share(icb),
-        pool_name: name(pool),
-        pool_share: share(pool),
-        ..Default::default()
-    }
-}
-
-fn funders_page(
-    state: &PortalState,
-    session: &Session,
-    jar: CookieJar,
-    tender: &Tender,
-    rules: &TenderingRules,
-    form: &FundersForm,
-    errors: &FormErrors,
-) -> Response {
-    let form = minijinja::Value::from(minijinja::value::Serde(form));
-    task_page(state, session, jar, "officer_funders.html", "Funders and their shares", tender, rules, errors, form)
-}
-
-/// GET /officer/tenders/{id}/draft/funders
-pub async fn funders_form(
-    State(state): State<PortalState>,
-    Path(id): Path<String>,
-    visit: StaffVisit,
-) -> Result<Response, PageError> {
-    let StaffVisit { session, jar, person } = officer(visit)?;
-    let tender = own_draft(&state, &person, &id).await?;
-    let (_, rules) = templates_and_rules(&state, &person).await?;
-    Ok(funders_page(&state, &session, jar, &tender, &rules, &form_of(&tender), &FormErrors::default()))
 }
 
 /// A share typed in percent ("40", "33.5"), in basis points; 0 when empty.
@@ -145,45 +86,55 @@ fn funders_of(errors: &mut FormErrors, form: &FundersForm, person: &Person) -> V
     all
 }
 
-/// The funders' fields in the order funders_of sends them: the council first, then those named.
-fn field_of(form: &FundersForm) -> impl Fn(&str) -> String {
-    let mut order = vec!["council"];
-    if !form.icb_name.trim().is_empty() {
-        order.push("icb");
+impl Task for FundersForm {
+    const TEMPLATE: &'static str = "officer_funders.html";
+    const TITLE: &'static str = "Funders and their shares";
+    const PATHS: &'static [&'static str] = &["funders"];
+
+    fn of(draft: &Draft) -> Self {
+        let tender = &draft.tender;
+        let share_of = |kind: OrganisationKind| {
+            tender
+                .funders
+                .iter()
+                .find(|funder| funder.organisation.as_ref().is_some_and(|organisation| organisation.kind() == kind))
+        };
+        let name = |funder: Option<&Funder>| {
+            funder
+                .and_then(|funder| funder.organisation.as_ref())
+                .map_or_else(String::new, |organisation| organisation.name.clone())
+        };
+        let share =
+            |funder: Option<&Funder>| funder.map_or_else(String::new, |funder| percent(funder.share_basis_points));
+        let council = share_of(OrganisationKind::Council);
+        let icb = share_of(OrganisationKind::IntegratedCareBoard);
+        let pool = share_of(OrganisationKind::PooledFund);
+        FundersForm {
+            etag: tender.etag.clone(),
+            council_share: if tender.funders.is_empty() { "100".into() } else { share(council) },
+            icb_name: name(icb),
+            icb_share: share(icb),
+            pool_name: name(pool),
+            pool_share: share(pool),
+            ..Default::default()
+        }
     }
-    if !form.pool_name.trim().is_empty() {
-        order.push("pool");
+
+    fn change(&self, _draft: &Draft, person: &Person, errors: &mut FormErrors) -> Option<Tender> {
+        Some(Tender { funders: funders_of(errors, self, person), ..Default::default() })
     }
-    move |path: &str| {
+
+    /// The funders are sent the council first, then those named: a service's path by its index.
+    fn field_of(&self, path: &str) -> String {
+        let named = |name: &str| !name.trim().is_empty();
+        let order: Vec<&str> = [("council", true), ("icb", named(&self.icb_name)), ("pool", named(&self.pool_name))]
+            .into_iter()
+            .filter(|(_, sent)| *sent)
+            .map(|(funder, _)| funder)
+            .collect();
         let Some(rest) = path.strip_prefix("funders[") else { return "council_share".into() };
         let index = rest.split(']').next().and_then(|number| number.parse::<usize>().ok()).unwrap_or(0);
         let funder = order.get(index).copied().unwrap_or("council");
         if path.contains("name") { format!("{funder}_name") } else { format!("{funder}_share") }
-    }
-}
-
-/// POST /officer/tenders/{id}/draft/funders
-pub async fn save_funders(
-    State(state): State<PortalState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    visit: Visit,
-    Form(form): Form<FundersForm>,
-) -> Result<Response, PageError> {
-    let StaffVisit { session, jar, person } = officer_form(visit, &headers, &form.csrf_token)?;
-    let tender = own_draft(&state, &person, &id).await?;
-    let (_, rules) = templates_and_rules(&state, &person).await?;
-    let mut errors = FormErrors::default();
-    let funders = funders_of(&mut errors, &form, &person);
-    if !errors.is_empty() {
-        return Ok(funders_page(&state, &session, jar, &tender, &rules, &form, &errors));
-    }
-    let changed = Tender { id: id.clone(), funders, ..Default::default() };
-    match save_task(&state, &person, changed, &["funders"], &form.etag, field_of(&form)).await? {
-        Saved::Done => Ok((jar, Redirect::to(&format!("/officer/tenders/{id}/draft"))).into_response()),
-        Saved::Refused(errors) => {
-            let form = FundersForm { etag: tender.etag.clone(), ..form };
-            Ok(funders_page(&state, &session, jar, &tender, &rules, &form, &errors))
-        }
     }
 }

@@ -20,15 +20,14 @@ mod evidence;
 mod funders;
 mod new_tender;
 mod questions;
+mod task;
 mod tender;
 mod value;
 mod what;
 mod who;
 
 use axum::Router;
-use axum::response::Response;
 use axum::routing::{get, post};
-use axum_extra::extract::cookie::CookieJar;
 use chrono::NaiveTime;
 use minijinja::{Value, context};
 use platform::auth::Role;
@@ -39,11 +38,12 @@ use proto::commissioning::tendering::v1::{
 
 use super::locker::{DateParts, date_of};
 use super::tenders::pounds;
-use super::{FormErrors, PageError, page, sentence};
+use super::{FormErrors, PageError, sentence};
 use crate::PortalState;
 use crate::calls::field_violations;
-use crate::sessions::{Person, Session};
+use crate::sessions::Person;
 use crate::visitor::{StaffVisit, Visit};
+use task::{save_task, task_form};
 
 /// The officer's routes, under /officer.
 pub fn routes() -> Router<PortalState> {
@@ -51,15 +51,36 @@ pub fn routes() -> Router<PortalState> {
         .route("/officer/tenders/new", get(new_tender::choose_template).post(new_tender::create_tender))
         .route("/officer/tenders/{id}", get(tender::tender))
         .route("/officer/tenders/{id}/draft", get(draft::task_list))
-        .route("/officer/tenders/{id}/draft/what", get(what::what_form).post(what::save_what))
-        .route("/officer/tenders/{id}/draft/who", get(who::who_form).post(who::save_who))
-        .route("/officer/tenders/{id}/draft/where", get(areas::areas_form).post(areas::save_areas))
-        .route("/officer/tenders/{id}/draft/value", get(value::value_form).post(value::save_value))
-        .route("/officer/tenders/{id}/draft/funders", get(funders::funders_form).post(funders::save_funders))
-        .route("/officer/tenders/{id}/draft/questions", get(questions::questions_form).post(questions::save_questions))
-        .route("/officer/tenders/{id}/draft/criteria", get(criteria::criteria_form).post(criteria::save_criteria))
-        .route("/officer/tenders/{id}/draft/evidence", get(evidence::evidence_form).post(evidence::save_evidence))
-        .route("/officer/tenders/{id}/draft/dates", get(dates::dates_form).post(dates::save_dates))
+        .route("/officer/tenders/{id}/draft/what", get(task_form::<what::WhatForm>).post(save_task::<what::WhatForm>))
+        .route("/officer/tenders/{id}/draft/who", get(task_form::<who::WhoForm>).post(save_task::<who::WhoForm>))
+        .route(
+            "/officer/tenders/{id}/draft/where",
+            get(task_form::<areas::AreasForm>).post(save_task::<areas::AreasForm>),
+        )
+        .route(
+            "/officer/tenders/{id}/draft/value",
+            get(task_form::<value::ValueForm>).post(save_task::<value::ValueForm>),
+        )
+        .route(
+            "/officer/tenders/{id}/draft/funders",
+            get(task_form::<funders::FundersForm>).post(save_task::<funders::FundersForm>),
+        )
+        .route(
+            "/officer/tenders/{id}/draft/questions",
+            get(task_form::<questions::QuestionsForm>).post(save_task::<questions::QuestionsForm>),
+        )
+        .route(
+            "/officer/tenders/{id}/draft/criteria",
+            get(task_form::<criteria::CriteriaForm>).post(save_task::<criteria::CriteriaForm>),
+        )
+        .route(
+            "/officer/tenders/{id}/draft/evidence",
+            get(task_form::<evidence::EvidenceForm>).post(save_task::<evidence::EvidenceForm>),
+        )
+        .route(
+            "/officer/tenders/{id}/draft/dates",
+            get(task_form::<dates::DatesForm>).post(save_task::<dates::DatesForm>),
+        )
         .route("/officer/tenders/{id}/check", get(check::check_answers).post(check::publish))
         .route("/officer/tenders/{id}/questions", get(answers::questions))
         .route("/officer/tenders/{id}/questions/{question}", post(answers::answer_question))
@@ -156,28 +177,6 @@ async fn save_draft(
     saved.ok_or_else(|| tonic::Status::internal("the service returned no tender"))
 }
 
-/// What came of saving a task: saved, or the problems to show on its form.
-enum Saved {
-    Done,
-    Refused(FormErrors),
-}
-
-/// Saves a task's fields; a refusal the form can show (the service's field violations on
-/// `field_of`'s fields, a change made meanwhile) comes back as the form's errors.
-async fn save_task(
-    state: &PortalState,
-    person: &Person,
-    tender: Tender,
-    paths: &[&str],
-    etag: &str,
-    field_of: impl Fn(&str) -> String,
-) -> Result<Saved, PageError> {
-    match save_draft(state, person, tender, paths, etag).await {
-        Ok(_) => Ok(Saved::Done),
-        Err(status) => refusal(&status, &field_of).map(Saved::Refused),
-    }
-}
-
 /// The form's problems in a refusal of UpdateTender, or the page's error for any other.
 fn refusal(status: &tonic::Status, field_of: &impl Fn(&str) -> String) -> Result<FormErrors, PageError> {
     let mut errors = FormErrors::default();
@@ -216,27 +215,6 @@ fn platform_violations(status: &tonic::Status) -> Vec<(String, String)> {
             failure.violations.into_iter().map(|violation| (violation.subject, violation.description)).collect()
         })
         .unwrap_or_default()
-}
-
-/// Renders a task's form of the draft `tender`, with the rules and the etag its form posts back.
-#[allow(clippy::too_many_arguments)]
-fn task_page(
-    state: &PortalState,
-    session: &Session,
-    jar: CookieJar,
-    template: &str,
-    title: &str,
-    tender: &Tender,
-    rules: &TenderingRules,
-    errors: &FormErrors,
-    form: Value,
-) -> Response {
-    let values = context! {
-        tender => tender_values(tender),
-        rules => rules_values(rules),
-        form,
-    };
-    page(state, session, jar, template, title, errors, values)
 }
 
 /// What every officer page says of the tender.
