@@ -5,19 +5,19 @@ use platform::auth::Who::*;
 use platform::auth::WhoMayCall;
 
 /// Who may make each call: tenders are changed by officers (the calls check which council), bid
-/// for by providers, read by any signed-in caller (drafts by their council only); the OCDS
-/// releases are open data, needing no token.
+/// for by providers; published tenders, their answered questions and the OCDS releases are open
+/// data, read by anyone without a token (drafts by their council's officers only).
 pub const WHO_MAY_CALL: WhoMayCall = &[
     ("CreateTender", Roles(&[Officer])),
     ("UpdateTender", Roles(&[Officer])),
     ("PublishTender", Roles(&[Officer])),
     ("CancelTender", Roles(&[Officer])),
-    ("GetTender", AnyCaller),
-    ("ListTenders", AnyCaller),
+    ("GetTender", Anyone),
+    ("ListTenders", Anyone),
     ("ListTemplates", AnyCaller),
     ("AskQuestion", Roles(&[Provider])),
     ("AnswerQuestion", Roles(&[Officer])),
-    ("ListQuestions", AnyCaller),
+    ("ListQuestions", Anyone),
     ("SubmitBid", Roles(&[Provider])),
     ("WithdrawBid", Roles(&[Provider])),
     ("SaveBidDraft", Roles(&[Provider])),

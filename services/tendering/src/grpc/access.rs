@@ -8,6 +8,17 @@ use proto::commissioning::tendering::v1::{Tender, TenderStatus};
 /// The identity of the evaluation service, the only caller that may fetch opened bids.
 pub const EVALUATION_SERVICE: &str = "service:evaluation";
 
+/// Who is reading an open call: the verified caller, or, without a token, the public: no role
+/// and no organisation, so it sees what everyone may (published tenders, answered questions).
+pub fn reader_of<T>(request: &tonic::Request<T>) -> Caller {
+    Caller::of(request).cloned().unwrap_or_else(|_| Caller {
+        user_id: String::new(),
+        organisation_id: String::new(),
+        organisation_name: String::new(),
+        roles: Default::default(),
+    })
+}
+
 /// Whether the caller is an officer of the tender's buying council (or an admin).
 pub fn is_buying_officer(caller: &Caller, tender: &Tender) -> bool {
     caller.has_role(Role::Admin) || (caller.has_role(Role::Officer) && caller.organisation_id == tender.council_id)

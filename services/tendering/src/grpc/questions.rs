@@ -10,7 +10,9 @@ use platform::{Error, idempotency};
 use proto::commissioning::tendering::v1::*;
 use tonic::{Request, Response};
 
-use super::access::{acts_for_provider, ensure_buying_officer, ensure_visible, is_buying_officer, status_name};
+use super::access::{
+    acts_for_provider, ensure_buying_officer, ensure_visible, is_buying_officer, reader_of, status_name,
+};
 use super::tenders::{ensure_open_for_bids, locked, record, required_id};
 use super::{Answer, TenderingApi};
 use crate::store::{questions, tenders};
@@ -111,7 +113,7 @@ impl TenderingApi {
     }
 
     pub(super) async fn questions(&self, request: Request<ListQuestionsRequest>) -> Answer<ListQuestionsResponse> {
-        let caller = Caller::of(&request)?.clone();
+        let caller = reader_of(&request);
         let page = Page::of(request.get_ref())?;
         let tender_id = required_id(&request.get_ref().tender_id)?;
         let stored = tenders::find(self.db.conn(), &tender_id)

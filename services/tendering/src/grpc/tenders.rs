@@ -11,7 +11,7 @@ use proto::commissioning::tendering::v1::*;
 use sea_orm::DatabaseTransaction;
 use tonic::{Request, Response};
 
-use super::access::{ensure_buying_officer, ensure_visible, shown_to, status_name};
+use super::access::{ensure_buying_officer, ensure_visible, reader_of, shown_to, status_name};
 use super::{Answer, TenderingApi};
 use crate::domain::{
     PublishProblem, amendment, check_fields, create_from_template, fill_ids, guardrail_problems, length_problem,
@@ -284,7 +284,7 @@ impl TenderingApi {
     }
 
     pub(super) async fn get(&self, request: Request<GetTenderRequest>) -> Answer<GetTenderResponse> {
-        let caller = Caller::of(&request)?.clone();
+        let caller = reader_of(&request);
         let id = required_id(&request.get_ref().tender_id)?;
         let stored = tenders::find(self.db.conn(), &id).await?.ok_or(Error::NotFound { kind: "tender", id })?;
         ensure_visible(&caller, &stored.tender)?;
@@ -292,7 +292,7 @@ impl TenderingApi {
     }
 
     pub(super) async fn list(&self, request: Request<ListTendersRequest>) -> Answer<ListTendersResponse> {
-        let caller = Caller::of(&request)?.clone();
+        let caller = reader_of(&request);
         let page = Page::of(request.get_ref())?;
         let request = request.into_inner();
         let officer = caller.has_role(Role::Officer).then_some(caller.organisation_id.as_str());

@@ -1,7 +1,8 @@
 //! Open data as the public reads it: GetOcdsReleasePackage without a token shows only what is
 //! published, the same as a council's officers see; a joint funding is visible as each funder's
-//! share of the budget; the buyer and funders are named by their org-id identifiers. Every other
-//! call still needs a token.
+//! share of the budget; the buyer and funders are named by their org-id identifiers. Published
+//! tenders and their answered questions are read without a token too (GetTender, ListTenders,
+//! ListQuestions), never a draft or an unanswered question. Every other call still needs a token.
 
 use std::time::Duration;
 
@@ -232,6 +233,65 @@ fn tendering_calls() -> Vec<String> {
         .collect()
 }
 
+/// The calls open to anyone, without a token.
+const OPEN_READS: [&str; 4] = ["/GetOcdsReleasePackage", "/GetTender", "/ListTenders", "/ListQuestions"];
+
+async fn the_public_reads_published_tenders_and_their_answers(app: App) {
+    let open = published(&app, befriending(Duration::from_secs(60), Duration::from_secs(120))).await;
+    let create = CreateTenderRequest {
+        request_id: "a-draft".into(),
+        template_id: "befriending".into(),
+        tender: Some(befriending(Duration::from_secs(60), Duration::from_secs(120))),
+    };
+    let draft = client(&app).await.create_tender(with_token(create, &lambeth_officer())).await.expect("created");
+    let draft = draft.into_inner().tender.expect("tender");
+    let ask = |request_id: &str, text: &str| AskQuestionRequest {
+        request_id: request_id.into(),
+        tender_id: open.id.clone(),
+        text: text.into(),
+    };
+    let asker = member_of("brixton-friends");
+    let answered = client(&app).await.ask_question(with_token(ask("q-1", "Is mileage paid?"), &asker)).await;
+    let answered = answered.expect("asked").into_inner().question.expect("question");
+    client(&app).await.ask_question(with_token(ask("q-2", "Who holds the keys?"), &asker)).await.expect("asked");
+    let answer = AnswerQuestionRequest {
+        question_id: answered.id.clone(),
+        answer: "Yes, at 45p a mile.".into(),
+        published_text: String::new(),
+    };
+    client(&app).await.answer_question(with_token(answer, &lambeth_officer())).await.expect("answered");
+
+    let mut public = client(&app).await;
+    let listed = public.list_tenders(ListTendersRequest::default()).await.expect("listed without a token");
+    let ids: Vec<_> = listed.into_inner().tenders.into_iter().map(|tender| tender.id).collect();
+    assert_eq!(ids, [open.id.as_str()], "the published tender, never the draft");
+    let read = public.get_tender(GetTenderRequest { tender_id: open.id.clone() }).await.expect("read");
+    let read = read.into_inner().tender.expect("tender");
+    assert_eq!((read.title.as_str(), read.bid_count), (open.title.as_str(), 0), "no bid count for the public");
+    let hidden = public.get_tender(GetTenderRequest { tender_id: draft.id.clone() }).await;
+    assert_eq!(hidden.expect_err("a draft is not open").code(), Code::NotFound);
+    let questions = ListQuestionsRequest { tender_id: open.id.clone(), ..Default::default() };
+    let questions = public.list_questions(questions).await.expect("questions").into_inner().questions;
+    let shown: Vec<_> = questions.iter().map(|question| (question.text.as_str(), question.answer.as_str())).collect();
+    assert_eq!(shown, [("Is mileage paid?", "Yes, at 45p a mile.")], "answered questions only");
+    assert!(!questions[0].asked_by_caller);
+
+    // A token that is sent is checked, even here.
+    let bad = public.list_tenders(with_token(ListTendersRequest::default(), "not-a-token")).await;
+    assert_eq!(bad.expect_err("a bad token").code(), Code::Unauthenticated);
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn published_tenders_without_a_token_on_postgres_and_nats() {
+    the_public_reads_published_tenders_and_their_answers(on_postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn published_tenders_without_a_token_on_sqlite_and_the_embedded_log() {
+    the_public_reads_published_tenders_and_their_answers(on_sqlite().await).await;
+}
+
 async fn every_other_call_needs_a_token(app: App) {
     let calls = tendering_calls();
     assert!(calls.len() > 20, "{calls:?}");
@@ -241,10 +301,12 @@ async fn every_other_call_needs_a_token(app: App) {
         let path = PathAndQuery::try_from(call.as_str()).expect("a path");
         // An empty message is a valid request of every call: all its fields unset.
         let codec = tonic_prost::ProstCodec::<(), ()>::default();
-        let answer = grpc.unary(tonic::Request::new(()), path, codec).await.expect_err("no token, no answer");
-        if call.ends_with("/GetOcdsReleasePackage") {
-            assert_eq!(answer.code(), Code::InvalidArgument, "open data, asked for nothing: {answer:?}");
+        let answer = grpc.unary(tonic::Request::new(()), path, codec).await;
+        if OPEN_READS.iter().any(|open| call.ends_with(open)) {
+            let code = answer.err().map(|status| status.code());
+            assert_ne!(code, Some(Code::Unauthenticated), "{call} is open data");
         } else {
+            let answer = answer.expect_err("no token, no answer");
             assert_eq!(answer.code(), Code::Unauthenticated, "{call}: {answer:?}");
             assert!(answer.message().contains("bearer token"), "{call}: {}", answer.message());
         }
