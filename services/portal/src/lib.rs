@@ -3,10 +3,12 @@
 //! its own small database; every rule stays in the services, which it calls as the person signed
 //! in, with a short-lived token it signs itself. Pages work without JavaScript; every form posts
 //! with a CSRF token, and every response carries a Content-Security-Policy. It hears the events
-//! that concern a provider and keeps them as the provider's notifications, mailed when SMTP is set.
+//! that concern a provider and keeps them as the provider's notifications, mailed when SMTP is set,
+//! and keeps each council's events for its finance integrators to read.
 
 mod assets;
 mod calls;
+pub mod feed;
 pub mod migrations;
 pub mod notifications;
 mod oidc;
@@ -114,7 +116,8 @@ impl Portal {
             }
         }
         let wake = Arc::new(Notify::new());
-        let consumers = notifications::consumer::start(&bus, &state, mailer.is_some(), wake.clone()).await?;
+        let mut consumers = notifications::consumer::start(&bus, &state, mailer.is_some(), wake.clone()).await?;
+        consumers.extend(feed::consumer::start(&bus, &state).await?);
         let mut background = vec![platform::events::retention::spawn(state.0.db.clone(), settings.events_retention())];
         if let Some(mailer) = mailer {
             background.push(notifications::mail::spawn(mailer, state.clone(), wake));

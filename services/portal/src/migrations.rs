@@ -1,6 +1,7 @@
-//! The portal's own database: sessions, which organisation each person acts for, and the
+//! The portal's own database: sessions, which organisation each person acts for, the
 //! notifications of providers (with the inbox of the events they came from, and the outbox table
-//! the platform's pruner expects beside it); every rule and record lives in the services.
+//! the platform's pruner expects beside it), and the councils' events for their integrators; every
+//! rule and record lives in the services.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(platform::migrations::m20261128_000002_inbox::Migration),
             Box::new(crate::notifications::migration::Notifications),
             Box::new(crate::oidc::pending::SignIns),
+            Box::new(crate::feed::migration::CouncilEvents),
         ]
     }
 }

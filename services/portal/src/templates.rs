@@ -27,6 +27,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("service_remove.html", include_str!("../templates/pages/service_remove.html")),
         ("profile.html", include_str!("../templates/pages/profile.html")),
         ("locker.html", include_str!("../templates/pages/locker.html")),
+        ("tender_facts.html", include_str!("../templates/pages/tender_facts.html")),
         ("tenders.html", include_str!("../templates/pages/tenders.html")),
         ("tender.html", include_str!("../templates/pages/tender.html")),
         ("bid.html", include_str!("../templates/pages/bid.html")),
@@ -65,6 +66,18 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("ranking.html", include_str!("../templates/pages/ranking.html")),
         ("award.html", include_str!("../templates/pages/award.html")),
         ("unsuccessful.html", include_str!("../templates/pages/unsuccessful.html")),
+        ("contracts.html", include_str!("../templates/pages/contracts.html")),
+        ("contract.html", include_str!("../templates/pages/contract.html")),
+        ("contract_new.html", include_str!("../templates/pages/contract_new.html")),
+        ("contract_finance.html", include_str!("../templates/pages/contract_finance.html")),
+        ("portfolio.html", include_str!("../templates/pages/portfolio.html")),
+        ("verification.html", include_str!("../templates/pages/verification.html")),
+        ("verification_documents.html", include_str!("../templates/pages/verification_documents.html")),
+        ("integrator_events.html", include_str!("../templates/pages/integrator_events.html")),
+        ("integrator_subjects.html", include_str!("../templates/pages/integrator_subjects.html")),
+        ("open_tenders.html", include_str!("../templates/pages/open_tenders.html")),
+        ("open_tender.html", include_str!("../templates/pages/open_tender.html")),
+        ("open_contracts.html", include_str!("../templates/pages/open_contracts.html")),
     ];
     for (name, source) in sources {
         if let Err(error) = env.add_template(name, source) {

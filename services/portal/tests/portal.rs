@@ -3,6 +3,7 @@
 
 mod portal {
     pub mod components;
+    pub mod integrators;
     pub mod mail_catcher;
     pub mod notifications;
     pub mod officer;

@@ -4,7 +4,9 @@
 
 mod award;
 mod bid;
+mod contracts;
 mod dashboard;
+mod integrator;
 mod locker;
 mod notifications;
 mod officer;
@@ -13,12 +15,15 @@ mod outcome;
 mod panel;
 mod partners;
 mod partnership;
+mod portfolio;
 mod profile;
+mod public;
 mod services;
 mod sign_in;
 mod staff;
 mod start;
 mod tenders;
+mod verification;
 
 use std::collections::BTreeMap;
 
@@ -93,6 +98,24 @@ pub fn router(state: PortalState) -> Router {
         .route("/locker", get(locker::locker))
         .route("/locker/upload", get(locker::upload_page).post(locker::upload).layer(upload_limit))
         .route("/locker/{id}/renew", get(locker::renew_page).post(locker::renew).layer(upload_limit))
+        .route("/contracts", get(contracts::contracts))
+        .route("/contracts/new", get(contracts::new_contract_page).post(contracts::register_contract))
+        .route("/contracts/{id}", get(contracts::contract))
+        .route(
+            "/contracts/{id}/finance",
+            get(integrator::finance::finance_page).post(integrator::finance::record_finance),
+        )
+        .route("/portfolio", get(portfolio::portfolio))
+        .route("/verification", get(verification::providers))
+        .route("/verification/{provider_id}", get(verification::documents))
+        .route("/verification/{provider_id}/verify", post(verification::verify))
+        .route("/verification/{provider_id}/reject", post(verification::reject))
+        .route("/integrator/events", get(integrator::events::events))
+        .route("/integrator/subjects", get(integrator::subjects::subjects))
+        .route("/open/tenders", get(public::tenders::open_tenders))
+        .route("/open/tenders/{id}", get(public::tenders::open_tender))
+        .route("/open/councils/{id}/contracts", get(public::contracts::council_contracts))
+        .route("/open/councils/{id}/ocds.json", get(public::contracts::ocds_download))
         .route("/assets/{name}", get(assets::asset))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/health", get(health))

@@ -56,7 +56,7 @@ pub fn pounds(money: Option<&Money>) -> String {
 }
 
 /// When bids close, in UK time.
-fn closes(tender: &Tender) -> String {
+pub(super) fn closes(tender: &Tender) -> String {
     tender
         .bid_deadline
         .as_ref()
@@ -64,7 +64,20 @@ fn closes(tender: &Tender) -> String {
         .map_or_else(String::new, platform::time::london_time_and_date)
 }
 
-fn category_name(category: i32) -> &'static str {
+/// A published tender's facts, as a list of tenders and a tender's heading show them.
+pub(super) fn facts(tender: &Tender) -> minijinja::Value {
+    context! {
+        id => &tender.id,
+        title => &tender.title,
+        summary => &tender.summary,
+        council => &tender.council_name,
+        kind => category_name(tender.category),
+        value => pounds(tender.estimated_value.as_ref()),
+        closes => closes(tender),
+    }
+}
+
+pub(super) fn category_name(category: i32) -> &'static str {
     CATEGORIES.iter().find(|(known, _)| *known as i32 == category).map_or("", |(_, text)| *text)
 }
 
@@ -113,17 +126,7 @@ pub async fn tenders(
                     .is_some_and(|deadline| deadline <= by)
             })
         })
-        .map(|tender| {
-            context! {
-                id => &tender.id,
-                title => &tender.title,
-                summary => &tender.summary,
-                council => &tender.council_name,
-                kind => category_name(tender.category),
-                value => pounds(tender.estimated_value.as_ref()),
-                closes => closes(tender),
-            }
-        })
+        .map(facts)
         .collect();
     let choice = |value: &str, text: &str| context! { value, text };
     let mut categories = vec![choice("", "Any kind")];
@@ -307,18 +310,12 @@ async fn tender_page(
     };
     let values = context! {
         tender => context! {
-            id => &tender.id,
-            title => &tender.title,
-            summary => &tender.summary,
-            council => &tender.council_name,
-            kind => category_name(tender.category),
-            value => pounds(tender.estimated_value.as_ref()),
-            closes => closes(&tender),
             enquiries_close => tender
                 .enquiry_period_end
                 .as_ref()
                 .and_then(platform::time::from_timestamp)
                 .map_or_else(String::new, platform::time::london_time_and_date),
+            ..facts(&tender)
         },
         sections,
         questions => bid_questions,

@@ -256,6 +256,33 @@ const COMPONENTS: &[(&str, &str, &[&str])] = &[
         ],
     ),
     ("panel", "panel", &["titleText", "titleHtml", "text", "html", "headingLevel", "classes"]),
+    (
+        "table",
+        "table",
+        &[
+            "classes",
+            "caption",
+            "captionClasses",
+            "firstCellIsHeader",
+            "head",
+            "head[]",
+            "head[].text",
+            "head[].html",
+            "head[].format",
+            "head[].classes",
+            "head[].colspan",
+            "head[].rowspan",
+            "rows",
+            "rows[]",
+            "rows[][]",
+            "rows[][].text",
+            "rows[][].html",
+            "rows[][].format",
+            "rows[][].classes",
+            "rows[][].colspan",
+            "rows[][].rowspan",
+        ],
+    ),
 ];
 
 /// Every option path a fixture sets.

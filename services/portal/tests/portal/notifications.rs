@@ -29,23 +29,23 @@ use super::mail_catcher::{MailCatcher, free_port};
 use super::support::{client, csrf_token, session_cookie};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Backend {
+pub(super) enum Backend {
     Postgres,
     Embedded,
 }
 
 /// The marketplace and the portal over `backend`, mailing through SMTP on `smtp_port`.
-struct World {
+pub(super) struct World {
     marketplace: Marketplace,
     portal: Portal,
-    url: String,
-    bus: EventBus,
+    pub(super) url: String,
+    pub(super) bus: EventBus,
     folder: tempfile::TempDir,
     databases: Vec<PostgresDatabase>,
 }
 
 impl World {
-    async fn start(backend: Backend, smtp_port: u16) -> Self {
+    pub(super) async fn start(backend: Backend, smtp_port: u16) -> Self {
         let folder = tempfile::tempdir().expect("a folder");
         let mut settings = Settings::defaults(0);
         settings.data_dir = folder.path().to_path_buf();
@@ -80,7 +80,7 @@ impl World {
         Self { bus: marketplace.bus(), marketplace, portal, url, folder, databases }
     }
 
-    async fn stop(self) {
+    pub(super) async fn stop(self) {
         self.portal.shutdown().await.expect("the portal stops");
         self.marketplace.shutdown().await.expect("the marketplace stops");
         if let EventBus::Nats(bus) = &self.bus {
@@ -129,14 +129,14 @@ impl World {
         (cookie, provider_id)
     }
 
-    async fn get(&self, cookie: &str, path: &str) -> String {
+    pub(super) async fn get(&self, cookie: &str, path: &str) -> String {
         let page = client().get(format!("{}{path}", self.url)).header(COOKIE, cookie).send().await.expect("answered");
         assert_eq!(page.status(), StatusCode::OK, "{path}");
         page.text().await.expect("html")
     }
 }
 
-fn event(event_type: &str, tenant: &str, aggregate: &str, payload: &impl Message) -> OutboundEvent {
+pub(super) fn event(event_type: &str, tenant: &str, aggregate: &str, payload: &impl Message) -> OutboundEvent {
     OutboundEvent {
         id: uuid::Uuid::now_v7().to_string(),
         event_type: event_type.into(),
@@ -149,7 +149,7 @@ fn event(event_type: &str, tenant: &str, aggregate: &str, payload: &impl Message
 }
 
 /// Waits until `check` holds of the page at `path`, for at most 30 seconds.
-async fn page_until(world: &World, cookie: &str, path: &str, check: impl Fn(&str) -> bool) -> String {
+pub(super) async fn page_until(world: &World, cookie: &str, path: &str, check: impl Fn(&str) -> bool) -> String {
     for _ in 0..150 {
         let html = world.get(cookie, path).await;
         if check(&html) {
