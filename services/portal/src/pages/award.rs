@@ -21,7 +21,7 @@ use proto::commissioning::tendering::v1::{
 use serde::{Deserialize, Serialize};
 use tonic_types::StatusExt;
 
-use super::locker::long_date;
+use super::locker::{kind_name, long_date};
 use super::outcome::percent;
 use super::panel::evaluation_of;
 use super::tenders::pounds;
@@ -63,15 +63,15 @@ fn evidence_row(result: &EvidenceCheckResult) -> minijinja::Value {
         RequirementStatus::NotMet | RequirementStatus::Unspecified => ("Falls short", "govuk-tag--red"),
     };
     let requirement = result.requirement.clone().unwrap_or_default();
+    let kind = kind_name(requirement.kind);
     let asked = match requirement.minimum_cover.as_ref() {
-        Some(cover) => {
-            format!("{}, cover of at least {}", super::locker::kind_name(requirement.kind), pounds(Some(cover)))
-        }
-        None => super::locker::kind_name(requirement.kind).to_owned(),
+        Some(cover) => format!("{kind}, cover of at least {}", pounds(Some(cover))),
+        None => kind.to_owned(),
     };
     let awaiting = result.status() == RequirementStatus::AwaitingVerification && !result.document_id.is_empty();
     context! {
         asked,
+        kind => kind.to_lowercase(),
         tag => context! { text, classes },
         explanation => &result.explanation,
         verify => awaiting.then(|| context! {
