@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
-import { binary, check, errorSummary, screenshots, signInAs, startMarketplace, violations } from "./support.mjs";
+import { binary, check, errorSummary, screenshots, signInAs, startMarketplace, timings, violations } from "./support.mjs";
 
 const bidPeriod = "6";
 const problems = [];
@@ -365,19 +365,15 @@ try {
   // Timed here, before the award, so that the award page checks every ranked bid's evidence.
   if (process.env.PORTAL_TIMINGS) {
     const repeats = Number(process.env.PORTAL_TIMINGS);
-    console.log(`| page | p50 ms | p99 ms | of ${repeats} |`);
-    console.log("|---|---|---|---|");
     const base = tenderPath.slice(1);
     await eve.page.goto(`${url}${base}/scoring`);
     const bidPath = (await eve.page.locator(".govuk-task-list__link").first().getAttribute("href")).slice(1);
-    for (const [person, path] of [
-      [olu, "dashboard"], [olu, `${base}/opening-record`], [olu, `${base}/panel`], [olu, `${base}/ranking`], [olu, `${base}/award`], [olu, `${base}/unsuccessful`],
-      [eve, "dashboard"], [eve, `${base}/scoring`], [eve, bidPath],
-      [mo, `${base}/moderation`], [mo, bidPath.replace("/scoring/", "/moderation/")],
-    ]) {
-      await timings(person.js.context, url, path, repeats);
-    }
+    const officerPages = ["opening-record", "panel", "ranking", "award", "unsuccessful"].map((page) => `${base}/${page}`);
+    await timings(olu.js.context, url, ["dashboard", ...officerPages], repeats);
+    await timings(eve.js.context, url, ["dashboard", `${base}/scoring`, bidPath], repeats);
+    await timings(mo.js.context, url, [`${base}/moderation`, bidPath.replace("/scoring/", "/moderation/")], repeats);
   }
+
 
   await olu.page.locator("body").focus();
   await tabTo(olu.page, "button.govuk-button:not(.portal-sign-out):not(.govuk-button--secondary)");
@@ -394,19 +390,4 @@ try {
   await browser?.close();
   child.kill("SIGTERM");
   rmSync(data, { recursive: true, force: true });
-}
-
-/** Fetches `path` `repeats` times as the context's person and prints p50 and p99 of the time to serve. */
-async function timings(context, url, path, repeats) {
-  const took = [];
-  for (let index = 0; index < repeats; index++) {
-    const started = performance.now();
-    const response = await context.request.get(`${url}${path}`);
-    await response.body();
-    took.push(performance.now() - started);
-    assert.equal(response.status(), 200, `${path} is served`);
-  }
-  took.sort((a, b) => a - b);
-  const at = (share) => took[Math.min(took.length - 1, Math.ceil(share * took.length) - 1)].toFixed(1);
-  console.log(`| /${path.replace(/[0-9a-f-]{36}/g, (_, offset) => (offset < 10 ? "{tender}" : "{bid}"))} | ${at(0.5)} | ${at(0.99)} | |`);
 }
