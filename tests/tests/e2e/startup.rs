@@ -9,8 +9,8 @@ use marketplace::Marketplace;
 use platform::auth::Role;
 use platform::runtime::Service;
 use platform::testing::{TestApp, channel, health_status, reflected_services, token, with_token};
-use proto::commissioning::tendering::v1::ListTendersRequest;
 use proto::commissioning::tendering::v1::tendering_service_client::TenderingServiceClient;
+use proto::commissioning::tendering::v1::{ListContractsRequest, ListTendersRequest};
 use providers::Providers;
 use tendering::Tendering;
 use tonic::Code;
@@ -65,9 +65,11 @@ async fn the_all_in_one_serves_every_service_on_the_embedded_default() {
     }
 
     let mut tendering = TenderingServiceClient::new(channel(addr).await);
-    let refused = tendering.list_tenders(ListTendersRequest::default()).await.expect_err("no token");
+    // Contracts need a token (published tenders are open data, read without one).
+    let refused = tendering.list_contracts(ListContractsRequest::default()).await.expect_err("no token");
     assert_eq!(refused.code(), Code::Unauthenticated);
-    // A token signed with another secret is refused; one from the data folder's secret is not.
+    // A token signed with another secret is refused, even where none is needed; one from the data
+    // folder's secret is not.
     let foreign = token("officer-1", "lambeth", &[Role::Officer]);
     let refused =
         tendering.list_tenders(with_token(ListTendersRequest::default(), &foreign)).await.expect_err("foreign");
