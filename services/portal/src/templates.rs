@@ -28,6 +28,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("profile.html", include_str!("../templates/pages/profile.html")),
         ("locker.html", include_str!("../templates/pages/locker.html")),
         ("tender_facts.html", include_str!("../templates/pages/tender_facts.html")),
+        ("bid_contents.html", include_str!("../templates/pages/bid_contents.html")),
         ("tenders.html", include_str!("../templates/pages/tenders.html")),
         ("tender.html", include_str!("../templates/pages/tender.html")),
         ("bid.html", include_str!("../templates/pages/bid.html")),

@@ -19,7 +19,7 @@ use proto::commissioning::tendering::v1::{
 use serde::{Deserialize, Serialize};
 
 use super::tenders::pounds;
-use super::{FormErrors, PageError, page, sentence};
+use super::{FormErrors, PageError, page, sentence, typed_pounds, uk_time};
 use crate::PortalState;
 use crate::calls::field_violations;
 use crate::sessions::{Person, Session};
@@ -253,8 +253,7 @@ pub async fn save_price(
     let CharityVisit { session, jar, person } = CharityVisit::try_from(visit)?;
     let mut bidding = bidding(&state, person, &id).await?;
     let mut errors = FormErrors::default();
-    let typed = form.price.trim().trim_start_matches('£').replace(',', "");
-    let Some(pounds) = typed.parse::<i64>().ok().filter(|pounds| *pounds > 0) else {
+    let Ok(Some(pounds)) = typed_pounds(&form.price) else {
         errors.add("price", "Enter your price in whole pounds, like 7500");
         return Ok(price_page(&state, &session, jar, &bidding, &form.price, &errors));
     };
@@ -399,11 +398,7 @@ pub async fn receipt(
     let tender = state.tendering().get_tender(tender).await?.into_inner().tender.ok_or(PageError::NotFound)?;
     let bid = sent_bid(&state, &person, &id).await?.ok_or(PageError::NotFound)?;
     let receipt = bid.receipt.unwrap_or_default();
-    let received = receipt
-        .receive_time
-        .as_ref()
-        .and_then(platform::time::from_timestamp)
-        .map_or_else(String::new, platform::time::london_time_and_date);
+    let received = uk_time(receipt.receive_time.as_ref());
     let values = context! {
         tender => tender_values(&tender),
         sent => bid.status == BidStatus::Submitted as i32,

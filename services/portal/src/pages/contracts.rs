@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::locker::{DateParts, date_of, long_date};
 use super::services::CATEGORIES;
 use super::tenders::{category_name, pounds};
-use super::{FormErrors, PageError, page, sentence};
+use super::{FormErrors, PageError, page, sentence, typed_pounds};
 use crate::PortalState;
 use crate::calls::field_violations;
 use crate::sessions::Person;
@@ -291,20 +291,15 @@ fn contract_of(form: &BlockContractForm, errors: &mut FormErrors) -> Contract {
     if form.supplier_name.trim().is_empty() {
         errors.add("supplier_name", "Enter the supplier's name");
     }
-    let amount_pence = match form.value.trim().trim_start_matches('£').replace(',', "").as_str() {
-        "" => {
+    let amount_pence = match typed_pounds(&form.value) {
+        Ok(None) => {
             errors.add("value", "Enter the contract's value for its whole period, in pounds");
             0
         }
-        typed => typed
-            .parse::<i64>()
-            .ok()
-            .filter(|pounds| *pounds > 0)
-            .and_then(|pounds| pounds.checked_mul(100))
-            .unwrap_or_else(|| {
-                errors.add("value", "Enter the value in whole pounds, more than 0, like 450000");
-                0
-            }),
+        typed => typed.ok().flatten().and_then(|pounds| pounds.checked_mul(100)).unwrap_or_else(|| {
+            errors.add("value", "Enter the value in whole pounds, more than 0, like 450000");
+            0
+        }),
     };
     let category = CATEGORIES.iter().find(|(category, _)| category.as_str_name() == form.category);
     if category.is_none() {

@@ -19,7 +19,7 @@ use proto::commissioning::compliance::v1::{
 };
 use serde::Serialize;
 
-use super::{FormErrors, PageError, page, sentence};
+use super::{FormErrors, PageError, page, sentence, typed_pounds};
 use crate::PortalState;
 use crate::calls::field_violations;
 use crate::sessions::{Person, Session};
@@ -463,14 +463,10 @@ fn insurance_of(errors: &mut FormErrors, kind: DocumentKind, form: &DocumentForm
     if !insurance {
         return None;
     }
-    let typed = form.limit_of_indemnity.trim().trim_start_matches('£').replace(',', "");
-    let pounds = match typed.as_str() {
-        "" => None,
-        typed => typed.parse::<i64>().ok().filter(|pounds| *pounds > 0).or_else(|| {
-            errors.add("limit_of_indemnity", "Enter the limit of indemnity in whole pounds, like 5000000");
-            None
-        }),
-    };
+    let pounds = typed_pounds(&form.limit_of_indemnity).unwrap_or_else(|()| {
+        errors.add("limit_of_indemnity", "Enter the limit of indemnity in whole pounds, like 5000000");
+        None
+    });
     Some(InsuranceDetails {
         insurer: form.insurer.trim().to_owned(),
         policy_number: form.policy_number.trim().to_owned(),

@@ -282,6 +282,21 @@ pub fn page(
     }
 }
 
+/// A time as GOV.UK writes it in UK time ("2:30pm on 11 December 2026"), or nothing.
+fn uk_time(timestamp: Option<&prost_types::Timestamp>) -> String {
+    timestamp.and_then(platform::time::from_timestamp).map_or_else(String::new, platform::time::london_time_and_date)
+}
+
+/// Whole pounds as typed: "24000", "£24,000"; `Ok(None)` when left empty, `Err(())` when not a
+/// whole number of pounds above 0 (each form says what it wanted).
+fn typed_pounds(typed: &str) -> Result<Option<i64>, ()> {
+    let cleaned = typed.trim().trim_start_matches('£').replace(',', "");
+    if cleaned.is_empty() {
+        return Ok(None);
+    }
+    cleaned.parse::<i64>().ok().filter(|pounds| *pounds > 0).map(Some).ok_or(())
+}
+
 /// A service's description as a sentence for a person: capitalised, without the field's jargon.
 fn sentence(description: &str) -> String {
     let mut characters = description.trim().chars();

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::locker::kind_name;
 use super::services::CATEGORIES;
-use super::{FormErrors, PageError, page, sentence};
+use super::{FormErrors, PageError, page, sentence, typed_pounds, uk_time};
 use crate::PortalState;
 use crate::calls::field_violations;
 use crate::sessions::Person;
@@ -57,11 +57,7 @@ pub fn pounds(money: Option<&Money>) -> String {
 
 /// When bids close, in UK time.
 pub(super) fn closes(tender: &Tender) -> String {
-    tender
-        .bid_deadline
-        .as_ref()
-        .and_then(platform::time::from_timestamp)
-        .map_or_else(String::new, platform::time::london_time_and_date)
+    uk_time(tender.bid_deadline.as_ref())
 }
 
 /// A published tender's facts, as a list of tenders and a tender's heading show them.
@@ -88,13 +84,13 @@ pub async fn tenders(
     CharityVisit { session, jar, person }: CharityVisit,
 ) -> Result<Response, PageError> {
     let mut errors = FormErrors::default();
-    let max_pence = match search.max_value.trim().trim_start_matches('£').replace(',', "").as_str() {
-        "" => None,
-        typed => typed.parse::<i64>().ok().filter(|pounds| *pounds > 0).map(|pounds| pounds * 100).or_else(|| {
+    let max_pence = typed_pounds(&search.max_value).map_or_else(
+        |()| {
             errors.add("max_value", "Enter the most the contract may be worth in whole pounds, like 20000");
             None
-        }),
-    };
+        },
+        |pounds| pounds.map(|pounds| pounds.saturating_mul(100)),
+    );
     let closing_by = search.closing_within.parse::<i64>().ok().map(|days| Utc::now() + Duration::days(days));
     let category = proto::commissioning::common::v1::ServiceCategory::from_str_name(&search.category);
     let request = ListTendersRequest {
@@ -154,11 +150,7 @@ async fn tenders_for_you(state: &PortalState, person: &Person) -> Result<Vec<min
     Ok(matches
         .iter()
         .map(|matched| {
-            let closes = matched
-                .bid_deadline
-                .as_ref()
-                .and_then(platform::time::from_timestamp)
-                .map_or_else(String::new, platform::time::london_time_and_date);
+            let closes = uk_time(matched.bid_deadline.as_ref());
             context! {
                 id => &matched.tender_id,
                 title => &matched.tender_title,
@@ -310,11 +302,7 @@ async fn tender_page(
     };
     let values = context! {
         tender => context! {
-            enquiries_close => tender
-                .enquiry_period_end
-                .as_ref()
-                .and_then(platform::time::from_timestamp)
-                .map_or_else(String::new, platform::time::london_time_and_date),
+            enquiries_close => uk_time(tender.enquiry_period_end.as_ref()),
             ..facts(&tender)
         },
         sections,

@@ -244,25 +244,15 @@ fn status_tag(status: TenderStatus) -> (&'static str, &'static str) {
     }
 }
 
-/// A time as GOV.UK writes it in UK time, or nothing.
-fn when(timestamp: Option<&prost_types::Timestamp>) -> String {
-    timestamp.and_then(platform::time::from_timestamp).map_or_else(String::new, platform::time::london_time_and_date)
-}
+use super::uk_time as when;
 
 /// Whole pounds typed as "24000", "£24,000"; `None` (with the field's problem) when not a
 /// positive whole number, `Some(None)` when left empty.
 fn pounds_typed(errors: &mut FormErrors, field: &str, typed: &str, what: &str) -> Option<Option<i64>> {
-    let cleaned = typed.trim().trim_start_matches('£').replace(',', "");
-    if cleaned.is_empty() {
-        return Some(None);
-    }
-    match cleaned.parse::<i64>() {
-        Ok(pounds) if pounds > 0 => Some(Some(pounds)),
-        _ => {
-            errors.add(field, format!("Enter {what} in whole pounds, like 24000"));
-            None
-        }
-    }
+    super::typed_pounds(typed).ok().or_else(|| {
+        errors.add(field, format!("Enter {what} in whole pounds, like 24000"));
+        None
+    })
 }
 
 /// Money in whole pounds, VAT included as the thresholds are.

@@ -36,9 +36,7 @@ pub async fn opening_record(
             Err(status) => return Err(status.into()),
         }
     };
-    let time = |time: Option<&prost_types::Timestamp>| {
-        time.and_then(platform::time::from_timestamp).map_or_else(String::new, platform::time::london_time_and_date)
-    };
+    let time = super::super::uk_time;
     let record = record.map(|record| {
         let entries: Vec<_> = record
             .entries
