@@ -121,6 +121,7 @@ pub fn router(state: PortalState) -> Router {
         .route("/health", get(health))
         .merge(officer::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(readable_rejections))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)
 }
@@ -142,6 +143,21 @@ async fn health(State(state): State<PortalState>) -> Response {
     }
 }
 
+/// An address, query or form the extractors could not read (axum answers those in plain text,
+/// before any handler runs), shown as a page like every other problem, with the same status.
+async fn readable_rejections(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/plain"));
+    if response.status().is_client_error() && plain {
+        return PageError::NotUnderstood(response.status()).into_response();
+    }
+    response
+}
+
 async fn not_found() -> Response {
     PageError::NotFound.into_response()
 }
@@ -154,6 +170,9 @@ pub enum PageError {
     GoTo(&'static str),
     Forbidden,
     NotFound,
+    /// The web address or the form sent had what no page expects (a word for a year, broken
+    /// characters): the status axum gave it.
+    NotUnderstood(StatusCode),
     /// A service or the portal's database did not answer: try again.
     Unavailable,
     Internal(anyhow::Error),
@@ -184,6 +203,13 @@ impl IntoResponse for PageError {
                 "Page not found",
                 vec![
                     "If you typed the web address, check it is correct. If you pasted it, check you copied all of it.",
+                ],
+            ),
+            Self::NotUnderstood(status) => (
+                status,
+                "Sorry, that could not be read",
+                vec![
+                    "The web address or the form had something in it that this page does not expect. Go back, check what you typed, and try again.",
                 ],
             ),
             Self::Unavailable => (

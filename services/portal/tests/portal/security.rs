@@ -129,3 +129,27 @@ async fn a_service_that_is_down_gets_the_try_again_page() {
     assert!(session_cookie(&health).is_none(), "a probe starts no session");
     running.portal.shutdown().await.expect("stops");
 }
+
+#[tokio::test]
+async fn an_address_or_form_the_portal_cannot_read_gets_a_page_not_plain_text() {
+    let running = start(NO_SERVICES, TokenSigner::development(SECRET)).await;
+    let http = client();
+    let broken_address = http.get(format!("{}tenders/%00%ff", running.url)).send().await.expect("answered");
+    let wrong_body = http
+        .post(format!("{}sign-in", running.url))
+        .header(reqwest::header::CONTENT_TYPE, "text/plain")
+        .body("acting_as=charity-volunteer")
+        .send()
+        .await
+        .expect("answered");
+    for (response, status) in
+        [(broken_address, StatusCode::BAD_REQUEST), (wrong_body, StatusCode::UNSUPPORTED_MEDIA_TYPE)]
+    {
+        assert_eq!(response.status(), status);
+        assert!(response.headers().contains_key("content-security-policy"), "the page keeps its policy");
+        let html = response.text().await.expect("html");
+        assert!(html.contains("Sorry, that could not be read"), "{html}");
+        assert!(!html.contains("UTF-8") && !html.contains("Content-Type"), "not axum's own words: {html}");
+    }
+    running.portal.shutdown().await.expect("stops");
+}
